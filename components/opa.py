@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from .service import Service
+from .spec import HttpProbe, Port, ServiceSpec, Upload
+
+POLICY = (Path(__file__).parent / "files" / "trading.rego").read_text()
+
+
+class OPA(Service):
+    """Open Policy Agent: pre-trade compliance and authorization decisions."""
+
+    key = "opa"
+
+    def declare(self) -> ServiceSpec:
+        return ServiceSpec(
+            image="openpolicyagent/opa:1.4.2",
+            ports=(Port("rest", 8181, scheme="http"),),
+            # Stateless: policies ship inside the container, decisions are not stored.
+            volumes=(),
+            networks=("backend",),
+            # OPA does serve /health; the image has no shell or HTTP client, only /opa itself.
+            healthcheck=HttpProbe("rest", "/health", tool="opa"),
+            # OPA loads only the paths named here; the compose file named none and loaded nothing.
+            command=("run", "--server", "--addr=0.0.0.0:8181", "/policies"),
+            uploads=(Upload("/policies/trading.rego", POLICY),),
+            memory_mb=self.memory(128),
+        )

@@ -1,0 +1,57 @@
+from .service import Service
+from .settings import OpenSearchSettings
+from .spec import CommandProbe, DataVolume, HttpProbe, Port, Probe, ServiceSpec, Text
+
+# Yellow is healthy for a single node: replicas have nowhere to go.
+HEALTH_PATH = "/_cluster/health?wait_for_status=yellow&timeout=2s"
+
+
+class OpenSearch(Service):
+    """OpenSearch: full-text search over logs, orders and trades."""
+
+    key = "opensearch"
+
+    def declare(self) -> ServiceSpec:
+        settings: OpenSearchSettings = self.placement.settings.services.opensearch
+        memory_mb = self.memory(1024)
+        heap_mb = memory_mb // 2  # the other half is for Lucene's file cache
+        env: dict[str, Text] = {
+            "discovery.type": "single-node",
+            "bootstrap.memory_lock": "true",
+            "OPENSEARCH_JAVA_OPTS": f"-Xms{heap_mb}m -Xmx{heap_mb}m",
+        }
+        healthcheck: Probe
+        if settings.security_plugin:
+            password = self.secret("admin-password", special=True)
+            self.with_credentials(user="admin", password=password)
+            env["OPENSEARCH_INITIAL_ADMIN_PASSWORD"] = password
+            # TLS is beyond bash's /dev/tcp. curl in the 2.x image is unconfirmed from its
+            # Dockerfile but used by OpenSearch's own healthcheck examples.
+            healthcheck = CommandProbe(
+                "rest",
+                'curl -fsk -o /dev/null -u "admin:$OPENSEARCH_INITIAL_ADMIN_PASSWORD"'
+                f" 'https://127.0.0.1:9200{HEALTH_PATH}'",
+            )
+        else:
+            # Plain HTTP with no login: for a developer laptop only (a policy enforces that).
+            env["DISABLE_SECURITY_PLUGIN"] = "true"
+            env["DISABLE_INSTALL_DEMO_CONFIG"] = "true"
+            # bash is certain in this image (its entrypoint is a bash script); curl is not.
+            healthcheck = HttpProbe("rest", HEALTH_PATH, tool="bash")
+        return ServiceSpec(
+            image="opensearchproject/opensearch:2.19.1",
+            ports=(
+                Port("rest", 9200, scheme="https" if settings.security_plugin else "http"),
+                Port("transport", 9300, scheme="tcp", published=False),
+                Port("performance-analyzer", 9600, scheme="http", published=False),
+            ),
+            volumes=(DataVolume("data", "/usr/share/opensearch/data"),),
+            networks=("backend",),
+            healthcheck=healthcheck,
+            env=env,
+            # Memory lock needs an unlimited memlock ulimit; the host also needs vm.max_map_count >= 262144.
+            ulimits={"memlock": (-1, -1), "nofile": (65536, 65536)},
+            memory_mb=memory_mb,
+            wait_timeout=180,
+            start_period=60,
+        )

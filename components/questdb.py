@@ -1,0 +1,35 @@
+from .service import Service
+from .spec import DataVolume, HttpProbe, Port, ServiceSpec
+
+
+class QuestDB(Service):
+    """QuestDB: hot time-series store for orders, ticks and fills (ILP in, SQL out)."""
+
+    key = "questdb"
+
+    def declare(self) -> ServiceSpec:
+        password = self.secret("pg-password")
+        self.with_credentials(user="trader", password=password, database="qdb")
+        return ServiceSpec(
+            image="questdb/questdb:8.3.3",
+            ports=(
+                Port("http", 9000, scheme="http"),
+                Port("ilp", 9009, scheme="tcp"),
+                Port("pg", 8812, scheme="postgresql"),
+                # The minimal health server: answers 200 to any GET once the engine is up.
+                Port("health", 9003, scheme="http", published=False),
+            ),
+            volumes=(DataVolume("data", "/var/lib/questdb"),),
+            networks=("lowlatency", "backend"),
+            # The image has neither curl nor wget (questdb/questdb#2873); bash is there.
+            healthcheck=HttpProbe("health", "/", tool="bash"),
+            env={
+                "QDB_PG_USER": "trader",
+                "QDB_PG_PASSWORD": password,
+                # The compose file's QDB_CAIRO_COMMIT_LAG=1000 was removed in 6.6; this is its successor.
+                "QDB_CAIRO_O3_MAX_LAG": "1000",
+            },
+            memory_mb=self.memory(512),
+            wait_timeout=90,
+            start_period=10,
+        )

@@ -1,0 +1,52 @@
+import json
+
+import pulumi
+
+from .service import Service
+from .spec import DataVolume, HttpProbe, Port, ServiceSpec, Upload
+
+IDENTITIES_FILE = "/etc/seaweedfs/s3.json"
+
+
+def s3_identities(access_key: str, secret_key: str) -> str:
+    # Without an identities file SeaweedFS S3 accepts anonymous requests.
+    identity = {
+        "name": "trade2026",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+    }
+    return json.dumps({"identities": [identity]}, indent=2)
+
+
+class SeaweedFS(Service):
+    """SeaweedFS: S3-compatible object store for models, backtest results and archives."""
+
+    key = "seaweedfs"
+
+    def declare(self) -> ServiceSpec:
+        access_key = self.secret("s3-access-key")
+        secret_key = self.secret("s3-secret-key")
+        self.with_credentials(accessKey=access_key, secretKey=secret_key)
+        return ServiceSpec(
+            image="chrislusf/seaweedfs:3.97",
+            # The compose file had these backwards: S3 is 8333, and 8080 is the volume server.
+            ports=(
+                Port("s3", 8333, scheme="http"),
+                Port("master", 9333, scheme="http", published=False),
+                Port("volume", 8080, scheme="http", published=False),
+                Port("filer", 8888, scheme="http", published=False),
+            ),
+            volumes=(DataVolume("data", "/data"),),
+            networks=("backend",),
+            # /healthz on the S3 port (3.73+) is outside S3 authentication.
+            healthcheck=HttpProbe("s3", "/healthz", tool="wget"),
+            command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}"),
+            uploads=(
+                Upload(
+                    IDENTITIES_FILE,
+                    pulumi.Output.secret(pulumi.Output.all(access_key, secret_key).apply(lambda k: s3_identities(*k))),
+                ),
+            ),
+            memory_mb=self.memory(256),
+            wait_timeout=90,
+        )

@@ -1,0 +1,126 @@
+"""Typed stack config: everything a user may set per stack, validated before any resource exists.
+
+Pulumi hands config to the program as strings (structured values as JSON) and accepts any key;
+this module is where a misspelt key, a wrong type or an out-of-range value is refused, with one
+line per problem naming the fully qualified key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from typing import Any, Literal
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+NAMESPACE = "trade2026"
+_REGISTRY = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel)
+
+
+class ServiceSettings(_Strict):
+    enabled: bool = Field(True, description="Run the service; when false its data volume is kept.")
+    image: str | None = Field(None, description="Full image reference replacing the pinned one.")
+    memory_mb: int | None = Field(None, ge=64, le=65536, description="Container memory limit.")
+    wait_timeout_seconds: int | None = Field(
+        None, ge=10, le=3600, description="How long `pulumi up` waits for the service to be healthy."
+    )
+
+
+class OpenSearchSettings(ServiceSettings):
+    security_plugin: bool = Field(True, description="TLS and login on 9200; turn off only on a developer laptop.")
+
+
+class ServicesSettings(_Strict):
+    nats: ServiceSettings = Field(default_factory=ServiceSettings)
+    valkey: ServiceSettings = Field(default_factory=ServiceSettings)
+    questdb: ServiceSettings = Field(default_factory=ServiceSettings)
+    clickhouse: ServiceSettings = Field(default_factory=ServiceSettings)
+    seaweedfs: ServiceSettings = Field(default_factory=ServiceSettings)
+    opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
+    postgres: ServiceSettings = Field(default_factory=ServiceSettings)
+    opa: ServiceSettings = Field(default_factory=ServiceSettings)
+
+
+class StackSettings(_Strict):
+    bind_address: str = Field("127.0.0.1", description="Host address published ports bind to.")
+    host_ports: Literal["auto", "fixed"] = Field(
+        "auto",
+        description="auto: Docker picks free host ports (stack outputs say which); "
+        "fixed: each service's well-known port plus portOffset.",
+    )
+    port_offset: int = Field(0, ge=0, le=40000, description="Added to well-known ports when fixed.")
+    registry_mirror: str = Field("", description="Pull every pinned image through this registry.")
+    wait_for_healthy: bool = Field(True, description="`pulumi up` finishes only when healthy.")
+    protect_data: bool = Field(False, description="Protect and retain data volumes.")
+    services: ServicesSettings = Field(default_factory=ServicesSettings)
+
+    @field_validator("bind_address")
+    @classmethod
+    def _is_ip_address(cls, value: str) -> str:
+        ipaddress.ip_address(value)
+        return value
+
+    @field_validator("registry_mirror")
+    @classmethod
+    def _is_registry(cls, value: str) -> str:
+        if value and not _REGISTRY.fullmatch(value):
+            raise ValueError("expected host[:port][/path], with no scheme, tag or trailing /")
+        return value
+
+    @model_validator(mode="after")
+    def _offset_needs_fixed_ports(self) -> StackSettings:
+        if self.host_ports == "auto" and self.port_offset != 0:
+            raise ValueError("portOffset only applies when hostPorts is 'fixed'")
+        return self
+
+
+class ConfigError(pulumi.RunError):
+    """Bad stack config. A RunError, so the Pulumi CLI prints the message without a traceback."""
+
+
+def _decode(value: Any) -> Any:
+    # Structured config reaches the program as JSON text; scalars stay strings for pydantic's
+    # lax parsing ("true" -> True, "8080" -> 8080).
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _describe(error: Any) -> str:
+    location = ".".join(str(part) for part in error["loc"] if part != "__root__")
+    key = f"{NAMESPACE}:{location}" if location else f"{NAMESPACE}"
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "value_error" and not location:
+        # Cross-field rules name their own keys.
+        return f"{NAMESPACE}: {message}"
+    return f"{key}: {message} (got {error['input']!r})"
+
+
+def parse_settings(config: dict[str, Any]) -> StackSettings:
+    """Validate a `{"trade2026:key": value}` map; raises ConfigError listing every problem."""
+    prefix = f"{NAMESPACE}:"
+    raw = {key[len(prefix) :]: _decode(value) for key, value in config.items() if key.startswith(prefix)}
+    try:
+        return StackSettings.model_validate(raw)
+    except ValidationError as exc:
+        lines = sorted({_describe(error) for error in exc.errors()})
+        raise ConfigError("invalid stack config:\n  " + "\n  ".join(lines)) from None
+
+
+def load_settings() -> StackSettings:
+    """Read this stack's config from the Pulumi runtime (the CLI, or the offline mock engine)."""
+    config = dict(pulumi.runtime.config.get_config_env())
+    config.update(pulumi.runtime.config.CONFIG.get())
+    return parse_settings(config)

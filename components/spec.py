@@ -1,0 +1,125 @@
+"""The data sheet every service fills in: plain values, no Pulumi resources.
+
+A service file says *what* runs (image, ports by role, data volumes, networks, probe, env);
+`components.service.Service` decides *how* that becomes pulumi_docker resources.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+
+# Env values and uploaded files may carry generated secrets, so they can be Outputs.
+Text = str | pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class Port:
+    """A port the service really serves, named by the role clients know it by."""
+
+    role: str
+    number: int
+    scheme: str = "tcp"
+    # Internal ports are reachable from the stack's networks only, never from the host.
+    published: bool = True
+    # Host port under the fixed scheme, where the container port would clash with another
+    # service's (QuestDB and ClickHouse both serve 9000).
+    host: int | None = None
+
+    @property
+    def host_number(self) -> int:
+        return self.host if self.host is not None else self.number
+
+
+@dataclass(frozen=True)
+class HttpProbe:
+    """GET a path on one of the service's own ports, from inside the container.
+
+    `tool` is what the image actually ships: busybox/GNU `wget`, `curl`, `bash` alone (its
+    /dev/tcp speaks enough HTTP/1.0), or `opa` (the OPA binary is the only program in its image).
+    """
+
+    port: str
+    path: str
+    tool: Literal["wget", "curl", "bash", "opa"]
+
+
+@dataclass(frozen=True)
+class CommandProbe:
+    """A readiness command for a protocol that is not HTTP, checking the port of role `port`."""
+
+    port: str
+    command: str
+
+
+Probe = HttpProbe | CommandProbe
+
+
+@dataclass(frozen=True)
+class DataVolume:
+    """A managed Docker volume holding data the service must keep across container replacement."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file written into the container before it starts: config without a bind mount."""
+
+    path: str
+    content: Text
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    image: str
+    ports: tuple[Port, ...]
+    volumes: tuple[DataVolume, ...]
+    networks: tuple[str, ...]
+    healthcheck: Probe
+    env: Mapping[str, Text] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
+    uploads: tuple[Upload, ...] = ()
+    # name -> (soft, hard), as the image's own compose examples ask for.
+    ulimits: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    memory_mb: int = 256
+    # Seconds `pulumi up` waits for the healthcheck to pass; slow JVM starters need more.
+    wait_timeout: int = 60
+    # Seconds of start-up during which failed probes do not count.
+    start_period: int = 0
+
+    def port(self, role: str) -> Port:
+        for port in self.ports:
+            if port.role == role:
+                return port
+        raise KeyError(f"no port with role {role!r}")
+
+
+def probe_test(probe: Probe, ports: tuple[Port, ...]) -> list[str]:
+    """Render a probe as Docker's healthcheck `test` list."""
+    if isinstance(probe, CommandProbe):
+        return ["CMD-SHELL", probe.command]
+    number = next(p.number for p in ports if p.role == probe.port)
+    # 127.0.0.1, not localhost: in the alpine images localhost resolves to ::1 first, and
+    # several of these servers listen on IPv4 only.
+    url = f"http://127.0.0.1:{number}{probe.path}"
+    if probe.tool == "wget":
+        return ["CMD", "wget", "-q", "-O", "/dev/null", url]
+    if probe.tool == "curl":
+        return ["CMD", "curl", "-fsS", "-o", "/dev/null", url]
+    if probe.tool == "opa":
+        # A false comparison leaves the query undefined, which --fail turns into exit 1;
+        # a refused connection is an http.send error, also exit 1.
+        query = f'http.send({{"method": "get", "url": "{url}"}}).status_code == 200'
+        return ["CMD", "/opa", "eval", "--fail", query]
+    request = f"GET {probe.path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n"
+    script = (
+        f"exec 3<>/dev/tcp/127.0.0.1/{number} && printf {shlex.quote(request)} >&3"
+        " && read -r status <&3 && [[ $status == 'HTTP/1.'?' 200'* ]]"
+    )
+    return ["CMD", "bash", "-c", script]

@@ -1,0 +1,46 @@
+import pulumi
+
+from .service import Service
+from .spec import CommandProbe, DataVolume, Port, ServiceSpec, Upload
+
+CONFIG_FILE = "/usr/local/etc/valkey/valkey.conf"
+
+
+def valkey_conf(password: str, memory_mb: int) -> str:
+    # The compose setup's persistence (RDB every 60 s after 1000 writes, plus AOF), a password,
+    # and a maxmemory below the container limit so Valkey refuses writes instead of being OOM-killed.
+    return (
+        "dir /data\n"
+        "save 60 1000\n"
+        "appendonly yes\n"
+        f"maxmemory {memory_mb * 3 // 4}mb\n"
+        "maxmemory-policy noeviction\n"
+        f"requirepass {password}\n"
+    )
+
+
+class Valkey(Service):
+    """Valkey: the in-memory cache for prices, order books, sessions and rate limits."""
+
+    key = "valkey"
+
+    def declare(self) -> ServiceSpec:
+        password = self.secret("password")
+        self.with_credentials(password=password)
+        memory_mb = self.memory(256)
+        return ServiceSpec(
+            image="valkey/valkey:8.1.3-alpine",
+            ports=(Port("client", 6379, scheme="redis"),),
+            volumes=(DataVolume("data", "/data"),),
+            networks=("lowlatency", "backend"),
+            # The password is read from the config file at probe time, so it never appears in
+            # `docker inspect`; valkey-cli exits 0 on NOAUTH, hence the check for PONG itself.
+            healthcheck=CommandProbe(
+                "client",
+                f"valkey-cli --no-auth-warning -a \"$(sed -n 's/^requirepass //p' {CONFIG_FILE})\" ping"
+                " | grep -qx PONG",
+            ),
+            command=("valkey-server", CONFIG_FILE),
+            uploads=(Upload(CONFIG_FILE, pulumi.Output.secret(password.apply(lambda p: valkey_conf(p, memory_mb)))),),
+            memory_mb=memory_mb,
+        )
