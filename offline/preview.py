@@ -1,0 +1,140 @@
+"""Offline preview: what `pulumi up` would create for a stack, and the policy gate's verdict.
+
+    python -m offline.preview [--stack dev] [--policy-config policies/config/dev.json]
+
+Runs the real program under the mock engine twice: once as `pulumi preview` would (the plan the
+policy gate analyses; computed values unknown) and once as after `pulumi up` against a mock
+Docker, so the stack outputs show what each developer gets (Docker-assigned ports included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import pulumi
+
+from .engine import ROOT, UNKNOWN, Plan, Registration, Secret, run_program
+
+# Plan order: what a reader looks for first; registration order itself is not deterministic.
+_SHORT_TYPES = {
+    "docker:index/network:Network": "Network",
+    "docker:index/volume:Volume": "Volume",
+    "docker:index/remoteImage:RemoteImage": "RemoteImage",
+    "docker:index/container:Container": "Container",
+    "random:index/randomPassword:RandomPassword": "RandomPassword",
+}
+
+
+def _ports(ports: list[dict[str, Any]]) -> str:
+    rendered = []
+    for port in ports:
+        external = port.get("external", "auto")
+        rendered.append(f"{port.get('ip', '0.0.0.0')}:{external}->{port['internal']}/{port.get('protocol', 'tcp')}")
+    return ", ".join(rendered) or "none published"
+
+
+def _env(envs: Any) -> str:
+    # Only names: values may be credentials, and the plan is meant to be pasted into reviews.
+    if isinstance(envs, Secret):
+        envs = envs.value
+    names = [(e.value if isinstance(e, Secret) else e) for e in envs or []]
+    return ", ".join(str(e).split("=", 1)[0] for e in names) or "-"
+
+
+def describe(resource: Registration) -> Iterator[str]:
+    """The settings a reviewer checks, one per line, for one resource."""
+    props = resource.inputs
+    if resource.type == "docker:index/container:Container":
+        health = props.get("healthcheck", {})
+        yield f"name        {props.get('name')}"
+        yield f"image       {props.get('image')}"
+        yield f"ports       {_ports(props.get('ports', []))}"
+        volumes = [f"{v.get('volumeName') or v.get('hostPath')}:{v['containerPath']}" for v in props.get("volumes", [])]
+        yield f"volumes     {', '.join(volumes) or '-'}"
+        yield f"networks    {', '.join(n['name'] for n in props.get('networksAdvanced', []))}"
+        yield f"healthcheck {' '.join(map(str, health.get('tests', [])))}"
+        timing = f"every {health.get('interval')}, start period {health.get('startPeriod')}"
+        yield f"            {timing}, {health.get('retries')} retries"
+        if props.get("command"):
+            yield f"command     {' '.join(props['command'])}"
+        yield f"env         {_env(props.get('envs'))}"
+        uploads = [u["file"] for u in props.get("uploads", [])]
+        if uploads:
+            yield f"uploads     {', '.join(uploads)}"
+        wait = f"wait {props.get('waitTimeout')} s for healthy" if props.get("wait") else "no wait for health"
+        yield f"limits      memory {props.get('memory')} MB, restart {props.get('restart')}, {wait}"
+        replace_on = ", ".join(resource.replace_on_changes) or "-"
+        yield f"on change   delete before replace: {resource.delete_before_replace}, replace on: {replace_on}"
+    elif resource.type == "docker:index/volume:Volume":
+        yield f"name        {props.get('name')}"
+        yield f"data safety protect: {resource.protect}, retain on delete: {resource.retain_on_delete}"
+    elif resource.type == "docker:index/network:Network":
+        yield f"name        {props.get('name')}"
+    elif resource.type == "docker:index/remoteImage:RemoteImage":
+        yield f"pull        {props.get('name')}   keep locally: {props.get('keepLocally')}"
+    elif resource.type == "random:index/randomPassword:RandomPassword":
+        yield f"generate    {props.get('length')} characters, stored as a secret"
+
+
+def format_plan(plan: Plan) -> str:
+    children: dict[str, list[Registration]] = defaultdict(list)
+    for resource in plan.resources:
+        children[resource.parent].append(resource)
+    lines = [f"Stack {plan.stack}: {sum(r.custom for r in plan.resources)} resources to create", ""]
+
+    rank = {type_: i for i, type_ in enumerate(_SHORT_TYPES)}
+
+    def walk(parent: str, depth: int) -> None:
+        for resource in sorted(children.get(parent, []), key=lambda r: (rank.get(r.type, -1), r.name)):
+            indent = "    " * depth
+            kind = _SHORT_TYPES.get(resource.type, resource.type)
+            lines.append(f"{indent}+ {kind} {resource.name}")
+            lines.extend(f"{indent}      {line}" for line in describe(resource))
+            walk(resource.urn, depth + 1)
+
+    stack_urn = next((r.parent for r in plan.resources if "::pulumi:pulumi:Stack::" in r.parent), "")
+    walk(stack_urn, 0)
+    return "\n".join(lines)
+
+
+def _value(value: Any, depth: int) -> list[str]:
+    if value is UNKNOWN or isinstance(value, Secret) or not isinstance(value, dict):
+        return [repr(value) if value is UNKNOWN or isinstance(value, Secret) else str(value)]
+    lines = []
+    for key, item in value.items():
+        rendered = _value(item, depth + 1)
+        if len(rendered) == 1 and not isinstance(item, dict):
+            lines.append(f"{'    ' * depth}{key}: {rendered[0]}")
+        else:
+            lines.append(f"{'    ' * depth}{key}:")
+            lines.extend(rendered)
+    return lines
+
+
+def format_outputs(outputs: dict[str, Any]) -> str:
+    return "\n".join(["Outputs:", *_value(outputs, 1)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to use (default: dev)")
+    args = parser.parse_args(argv)
+    try:
+        plan = run_program(args.stack, preview=True)
+        applied = run_program(args.stack)
+    except pulumi.RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Offline preview of {ROOT.name} stack '{args.stack}' (mock engine: no Pulumi CLI, no Docker)\n")
+    print(format_plan(plan))
+    print()
+    print(format_outputs(applied.outputs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
