@@ -13,7 +13,7 @@ import re
 from typing import Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 NAMESPACE = "trade2026"
@@ -64,7 +64,17 @@ class StackSettings(_Strict):
     @field_validator("bind_address")
     @classmethod
     def _is_ip_address(cls, value: str) -> str:
-        ipaddress.ip_address(value)
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("expected an IP address such as 127.0.0.1 or 0.0.0.0") from None
+        return value
+
+    @field_validator("port_offset")
+    @classmethod
+    def _offset_needs_fixed_ports(cls, value: int, info: ValidationInfo) -> int:
+        if value and info.data.get("host_ports") == "auto":
+            raise ValueError(f"only applies when {NAMESPACE}:hostPorts is 'fixed'")
         return value
 
     @field_validator("registry_mirror")
@@ -74,49 +84,46 @@ class StackSettings(_Strict):
             raise ValueError("expected host[:port][/path], with no scheme, tag or trailing /")
         return value
 
-    @model_validator(mode="after")
-    def _offset_needs_fixed_ports(self) -> StackSettings:
-        if self.host_ports == "auto" and self.port_offset != 0:
-            raise ValueError("portOffset only applies when hostPorts is 'fixed'")
-        return self
-
 
 class ConfigError(pulumi.RunError):
     """Bad stack config. A RunError, so the Pulumi CLI prints the message without a traceback."""
 
 
-def _decode(value: Any) -> Any:
-    # Structured config reaches the program as JSON text; scalars stay strings for pydantic's
-    # lax parsing ("true" -> True, "8080" -> 8080).
-    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
 def _describe(error: Any) -> str:
-    location = ".".join(str(part) for part in error["loc"] if part != "__root__")
-    key = f"{NAMESPACE}:{location}" if location else f"{NAMESPACE}"
+    key = f"{NAMESPACE}:" + ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown key"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "value_error" and not location:
-        # Cross-field rules name their own keys.
-        return f"{NAMESPACE}: {message}"
-    return f"{key}: {message} (got {error['input']!r})"
+    if error["type"] == "model_type":
+        return f"{key}: expected an object (got {error['input']!r})"
+    return f"{key}: {error['msg'].removeprefix('Value error, ')} (got {error['input']!r})"
 
 
 def parse_settings(config: dict[str, Any]) -> StackSettings:
     """Validate a `{"trade2026:key": value}` map; raises ConfigError listing every problem."""
     prefix = f"{NAMESPACE}:"
-    raw = {key[len(prefix) :]: _decode(value) for key, value in config.items() if key.startswith(prefix)}
+    raw: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in config.items():
+        if not key.startswith(prefix):
+            continue  # other namespaces (docker:host, ...) belong to their providers
+        name = key[len(prefix) :]
+        # Structured config reaches the program as JSON text; scalars stay strings for pydantic's
+        # lax parsing ("true" -> True, "8080" -> 8080).
+        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{key}: not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+        raw[name] = value
     try:
-        return StackSettings.model_validate(raw)
+        settings = StackSettings.model_validate(raw)
     except ValidationError as exc:
-        lines = sorted({_describe(error) for error in exc.errors()})
-        raise ConfigError("invalid stack config:\n  " + "\n  ".join(lines)) from None
+        problems.extend(_describe(error) for error in exc.errors())
+    else:
+        if not problems:
+            return settings
+    raise ConfigError("invalid stack config:\n  " + "\n  ".join(sorted(set(problems))))
 
 
 def load_settings() -> StackSettings:

@@ -37,7 +37,7 @@ class Valkey(Service):
             # `docker inspect`; valkey-cli exits 0 on NOAUTH, hence the check for PONG itself.
             healthcheck=CommandProbe(
                 "client",
-                f"valkey-cli --no-auth-warning -a \"$(sed -n 's/^requirepass //p' {CONFIG_FILE})\" ping"
+                f"valkey-cli -p 6379 --no-auth-warning -a \"$(sed -n 's/^requirepass //p' {CONFIG_FILE})\" ping"
                 " | grep -qx PONG",
             ),
             command=("valkey-server", CONFIG_FILE),
