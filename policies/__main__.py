@@ -1,0 +1,6 @@
+from pulumi_policy import EnforcementLevel, PolicyPack
+from trade2026_policies import POLICIES
+
+# Each policy carries its own default level; environments override them with
+# --policy-pack-config (policies/config/*.json).
+PolicyPack(name="trade2026-docker", policies=POLICIES, enforcement_level=EnforcementLevel.ADVISORY)

@@ -1,0 +1,216 @@
+"""How a rule becomes a CrossGuard policy.
+
+A rule is a pure function that yields violation messages: `check(subject, config)` for one
+resource, `check(resources, config)` yielding `(urn, message)` for the whole stack. The decorators
+here wrap it into a pulumi_policy policy with its name, description, default level, severity and a
+config schema derived from the rule's pydantic config model, so bad config is refused by the CLI
+(JSON schema) and again by the rule itself (unknown keys, which the CLI lets through).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+CONTAINER = "docker:index/container:Container"
+VOLUME = "docker:index/volume:Volume"
+NETWORK = "docker:index/network:Network"
+IMAGE = "docker:index/remoteImage:RemoteImage"
+
+MANDATORY = EnforcementLevel.MANDATORY
+ADVISORY = EnforcementLevel.ADVISORY
+
+
+class RuleConfig(BaseModel):
+    """Base of every rule's config: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoConfig(RuleConfig):
+    pass
+
+
+C = TypeVar("C", bound=RuleConfig)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One resource as a rule sees it, built alike from ResourceValidationArgs and PolicyResource."""
+
+    type: str
+    props: Mapping[str, Any]
+    urn: str
+    protect: bool = False
+
+    @property
+    def stack(self) -> str:
+        # urn:pulumi:<stack>::<project>::<type>::<name>
+        return self.urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+
+    @property
+    def label(self) -> str:
+        return str(known(self.props, "name") or self.urn.rsplit("::", 1)[-1])
+
+    @classmethod
+    def of(cls, resource: PolicyResource) -> Subject:
+        return cls(resource.resource_type, resource.props, resource.urn, bool(resource.opts.protect))
+
+
+def known(props: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    """props[key], or `default` when unset or not known until `pulumi up` (preview)."""
+    try:
+        value = props.get(key)
+    except UnknownValueError:
+        return default
+    return default if value is None else value
+
+
+def items(props: Mapping[str, Any], key: str) -> Iterator[Any]:
+    """The known entries of a list property; entries computed at `up` are skipped."""
+    for index in range(len(known(props, key, []))):
+        try:
+            yield props[key][index]
+        except UnknownValueError:
+            continue
+
+
+def matches_any(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def schema_of(model: type[RuleConfig]) -> PolicyConfigSchema | None:
+    properties = model.model_json_schema().get("properties", {})
+    if not properties:
+        return None
+    for prop in properties.values():
+        prop.pop("title", None)
+    return PolicyConfigSchema(properties=properties)
+
+
+def read_config(policy: str, model: type[C], raw: Mapping[str, Any] | None) -> C:
+    try:
+        return model.model_validate(dict(raw or {}))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ValueError(f"policy {policy}: invalid config: {problems}") from None
+
+
+ResourceCheck = Callable[[Subject, Any], Iterable[str]]
+StackCheck = Callable[[Sequence[PolicyResource], Any], Iterable[tuple[str, str]]]
+
+
+def resource_rule(
+    name: str,
+    description: str,
+    *,
+    types: tuple[str, ...] = (CONTAINER,),
+    level: EnforcementLevel = MANDATORY,
+    severity: Severity = Severity.HIGH,
+    config: type[RuleConfig] = NoConfig,
+) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
+    def decorate(check: ResourceCheck) -> ResourceValidationPolicy:
+        def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            if args.resource_type not in types:
+                return
+            settings = read_config(name, config, args.get_config())
+            subject = Subject(args.resource_type, args.props, args.urn, bool(args.opts.protect))
+            for message in check(subject, settings):
+                report_violation(message, None)
+
+        return ResourceValidationPolicy(
+            name=name,
+            description=description,
+            validate=validate,
+            enforcement_level=level,
+            severity=severity,
+            config_schema=schema_of(config),
+        )
+
+    return decorate
+
+
+def stack_rule(
+    name: str,
+    description: str,
+    *,
+    level: EnforcementLevel = MANDATORY,
+    severity: Severity = Severity.HIGH,
+    config: type[RuleConfig] = NoConfig,
+) -> Callable[[StackCheck], StackValidationPolicy]:
+    def decorate(check: StackCheck) -> StackValidationPolicy:
+        def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+            settings = read_config(name, config, args.get_config())
+            for urn, message in check(args.resources, settings):
+                report_violation(message, urn)
+
+        return StackValidationPolicy(
+            name=name,
+            description=description,
+            validate=validate,
+            enforcement_level=level,
+            severity=severity,
+            config_schema=schema_of(config),
+        )
+
+    return decorate
+
+
+def of_type(resources: Sequence[PolicyResource], type_: str) -> Iterator[PolicyResource]:
+    return (r for r in resources if r.resource_type == type_)
+
+
+_REGISTRY_HOST = re.compile(r"[^/]*[.:][^/]*|localhost")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    repository: str  # without registry host and without Docker Hub's library/ prefix
+    tag: str | None
+    digest: str | None
+
+    @classmethod
+    def parse(cls, reference: str) -> ImageRef:
+        name, _, digest = reference.partition("@")
+        repository, tag = name, None
+        if ":" in name.rsplit("/", 1)[-1]:
+            repository, tag = name.rsplit(":", 1)
+        parts = repository.split("/")
+        if len(parts) > 1 and _REGISTRY_HOST.fullmatch(parts[0]):
+            parts = parts[1:]  # a mirror must not change the verdict
+        if parts[0] == "library" and len(parts) > 1:
+            parts = parts[1:]
+        return cls("/".join(parts), tag, digest or None)
+
+    def is_(self, repository: str) -> bool:
+        """Same repository, also when pulled through a mirror that adds path components."""
+        return self.repository == repository or self.repository.endswith("/" + repository)
+
+
+def image_of(container: PolicyResource) -> ImageRef | None:
+    """The image a container runs: its RemoteImage (via the `image` dependency), else its own
+    `image` property when that is a reference rather than an image id."""
+    for dependency in container.property_dependencies.get("image", []):
+        if dependency.resource_type == IMAGE and known(dependency.props, "name"):
+            return ImageRef.parse(dependency.props["name"])
+    reference = known(container.props, "image")
+    if reference and not str(reference).startswith("sha256:"):
+        return ImageRef.parse(reference)
+    return None
