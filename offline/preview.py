@@ -1,6 +1,6 @@
 """Offline preview: what `pulumi up` would create for a stack, and the policy gate's verdict.
 
-    python -m offline.preview [--stack dev] [--policy-config policies/config/dev.json]
+    python -m offline.preview [--stack dev] [--policy-config FILE]
 
 Runs the real program under the mock engine twice: once as `pulumi preview` would (the plan the
 policy gate analyses; computed values unknown) and once as after `pulumi up` against a mock
@@ -13,11 +13,15 @@ import argparse
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pulumi
 
-from .engine import ROOT, UNKNOWN, Plan, Registration, Secret, run_program
+from .analyzer import GateError
+from .engine import UNKNOWN, Plan, Registration, Secret, run_program
+from .gate import PACK, run_gate
+from .policy_config import PolicyConfigError
 
 # Plan order: what a reader looks for first; registration order itself is not deterministic.
 _SHORT_TYPES = {
@@ -122,18 +126,33 @@ def format_outputs(outputs: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to use (default: dev)")
+    parser.add_argument(
+        "--policy-config", type=Path, help="policy config (default: policies/config/prod.json for prod*, else ci.json)"
+    )
     args = parser.parse_args(argv)
+    policy_config = args.policy_config or environment_config(args.stack)
     try:
         plan = run_program(args.stack, preview=True)
         applied = run_program(args.stack)
+        report = run_gate(plan, policy_config)
     except pulumi.RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"Offline preview of {ROOT.name} stack '{args.stack}' (mock engine: no Pulumi CLI, no Docker)\n")
+    except (GateError, PolicyConfigError) as error:
+        print(f"gate: {error}", file=sys.stderr)
+        return 2
+    print(f"Offline preview of stack '{args.stack}' (mock engine: no Pulumi CLI, no Docker)\n")
     print(format_plan(plan))
     print()
     print(format_outputs(applied.outputs))
-    return 0
+    print()
+    print(report.format())
+    return 1 if report.mandatory else 0
+
+
+def environment_config(stack: str) -> Path:
+    """The policy config CI gates a stack with: prod stacks under prod.json, all others ci.json."""
+    return PACK / "config" / ("prod.json" if stack.startswith("prod") else "ci.json")
 
 
 if __name__ == "__main__":

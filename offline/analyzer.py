@@ -1,0 +1,170 @@
+"""Serve a policy pack the way the Pulumi CLI does, and talk to it over the Analyzer protocol.
+
+The pack runs as its own process (`python __main__.py` in the pack directory), prints its gRPC
+port, and answers GetAnalyzerInfo, Configure, Analyze and AnalyzeStack. Anything that keeps it
+from answering (no start, an exit, a crash inside a policy, a deadline) is a GateError: a gate that
+cannot run must never pass.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from .engine import Registration
+from .policy_config import PolicyInfo, PolicySettings
+
+_LEVELS = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "remediate",
+    analyzer_pb2.DISABLED: "disabled",
+}
+_LEVEL_VALUES = {name: value for value, name in _LEVELS.items()}
+
+
+class GateError(Exception):
+    """The gate could not run to the end."""
+
+
+class PolicyPackServer:
+    """A running policy pack; use as a context manager so the process always goes away."""
+
+    def __init__(self, pack: Path, startup_timeout: float = 30.0, rpc_timeout: float = 60.0) -> None:
+        self.pack = pack
+        self.startup_timeout = startup_timeout
+        self.rpc_timeout = rpc_timeout
+        # A file, not a pipe: a chatty pack must never block on a full pipe. Closed in __exit__.
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self._process: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+
+    def __enter__(self) -> PolicyPackServer:
+        if not (self.pack / "__main__.py").is_file():
+            raise GateError(f"policy pack {self.pack}: no __main__.py")
+        self._process = subprocess.Popen(
+            [sys.executable, "__main__.py"],
+            cwd=self.pack,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        try:
+            port = self._read_port(self._process)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        return self
+
+    def _read_port(self, process: subprocess.Popen[bytes]) -> int:
+        assert process.stdout is not None
+        deadline = time.monotonic() + self.startup_timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([process.stdout], [], [], remaining)
+            if ready:
+                line = process.stdout.readline().decode().strip()
+                if line.isdigit():
+                    return int(line)
+                raise GateError(
+                    f"policy pack {self.pack} exited (code {process.wait()}) before serving: {self._tail()}"
+                )
+        raise GateError(f"policy pack {self.pack} printed no port within {self.startup_timeout:g} s")
+
+    def _tail(self) -> str:
+        self._stderr.seek(0)
+        lines = [line for line in self._stderr.read().splitlines() if line.strip()]
+        return lines[-1] if lines else "no output"
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self._stub, method)(request, timeout=self.rpc_timeout)
+        except grpc.RpcError as exc:
+            detail = exc.details() if hasattr(exc, "details") else str(exc)
+            raise GateError(
+                f"policy pack {self.pack} failed in {method}: {(detail or '').strip().splitlines()[-1:]}"
+            ) from None
+
+    def info(self) -> tuple[str, list[PolicyInfo]]:
+        info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        policies = []
+        for policy in info.policies:
+            schema: dict[str, Any] = {}
+            if policy.HasField("configSchema"):
+                schema = {"properties": {k: _plain(v) for k, v in policy.configSchema.properties.items()}}
+                if policy.configSchema.required:
+                    schema["required"] = list(policy.configSchema.required)
+            policies.append(PolicyInfo(policy.name, _LEVELS[policy.enforcementLevel], schema))
+        return info.name, policies
+
+    def configure(self, config: dict[str, PolicySettings]) -> None:
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, settings in config.items():
+            entry = request.policyConfig[name]
+            entry.enforcementLevel = _LEVEL_VALUES[settings.level]
+            entry.properties.update(settings.properties)
+        self._call("Configure", request)
+
+    def analyze(self, resources: Iterable[Registration]) -> list[tuple[Any, str]]:
+        """(diagnostic, urn) from Analyze for each resource, then from AnalyzeStack once. A resource
+        policy leaves the urn empty; like the CLI, attribute it to the resource analysed."""
+        diagnostics: list[tuple[Any, str]] = []
+        stack = analyzer_pb2.AnalyzeStackRequest()
+        for resource in resources:
+            options = analyzer_pb2.AnalyzerResourceOptions(
+                protect=resource.protect,
+                deleteBeforeReplace=resource.delete_before_replace,
+                deleteBeforeReplaceDefined=True,
+                parent=resource.parent,
+            )
+            request = analyzer_pb2.AnalyzeRequest(
+                type=resource.type,
+                properties=resource.wire,
+                urn=resource.urn,
+                name=resource.name,
+                options=options,
+            )
+            diagnostics.extend((d, d.urn or resource.urn) for d in self._call("Analyze", request).diagnostics)
+            entry = stack.resources.add(
+                type=resource.type,
+                properties=resource.wire,
+                urn=resource.urn,
+                name=resource.name,
+                options=options,
+                parent=resource.parent,
+                dependencies=list(resource.dependencies),
+            )
+            for prop, urns in resource.property_dependencies.items():
+                entry.propertyDependencies[prop].urns.extend(urns)
+        diagnostics.extend((d, d.urn) for d in self._call("AnalyzeStack", stack).diagnostics)
+        return diagnostics
+
+    @staticmethod
+    def level(value: Any) -> str:
+        return _LEVELS[value]
+
+
+def _plain(value: struct_pb2.Value) -> Any:
+    return json.loads(json_format.MessageToJson(value))

@@ -1,0 +1,127 @@
+"""The policy gate, without the Pulumi CLI or Docker.
+
+    python -m offline.gate --stack dev [--policy-config policies/config/ci.json]
+
+Runs the stack's program as `pulumi preview` would (mock engine, computed values unknown), serves
+the real policy pack over the Analyzer gRPC protocol, and prints violations the way `pulumi
+preview` does. Exit 0: no mandatory violation; 1: mandatory violations; 2: the gate could not run
+(bad policy config, bad stack config, the pack failed to start, crashed or timed out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import yaml
+
+from .analyzer import GateError, PolicyPackServer
+from .engine import ROOT, Plan, run_program
+from .policy_config import PolicyConfigError, PolicySettings, reconcile
+
+PACK = ROOT / "policies"
+DEFAULT_CONFIG = PACK / "config" / "ci.json"
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    level: str
+    urn: str
+    description: str
+    detail: str
+
+    @property
+    def resource(self) -> str:
+        """`type: name` as pulumi preview shows it; empty for stack-wide findings."""
+        if not self.urn:
+            return ""
+        parts = self.urn.split("::")
+        return f"{parts[2].split('$')[-1]}: {parts[-1]}"
+
+
+@dataclass(frozen=True)
+class GateReport:
+    pack: str
+    policy_config: Path
+    violations: list[Violation]
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "mandatory"]
+
+    def format(self) -> str:
+        lines = []
+        if self.violations:
+            lines.append("Policy Violations:")
+        for v in sorted(self.violations, key=lambda v: (v.level != "mandatory", v.policy, v.urn)):
+            where = f" ({v.resource})" if v.resource else ""
+            lines.append(f"    [{v.level}]  {self.pack}  {v.policy}{where}")
+            lines.append(f"    {v.description}")
+            lines.extend(f"    {line}" for line in v.detail.splitlines())
+        verdict = "FAILED" if self.mandatory else "passed"
+        advisory = len(self.violations) - len(self.mandatory)
+        config = self.policy_config
+        shown = config.relative_to(ROOT) if config.is_relative_to(ROOT) else config
+        lines.append(f"Policy gate {verdict}: {len(self.mandatory)} mandatory, {advisory} advisory ({shown})")
+        return "\n".join(lines)
+
+
+def _pack_label(pack: Path, name: str) -> str:
+    # Python packs report 0.0.1; the CLI shows the version from PulumiPolicy.yaml, as here.
+    manifest = pack / "PulumiPolicy.yaml"
+    version = yaml.safe_load(manifest.read_text()).get("version", "0.0.1") if manifest.exists() else "0.0.1"
+    return f"{name}@v{version}"
+
+
+def _configure(server: PolicyPackServer, policy_config: Path) -> str:
+    name, policies = server.info()
+    config: dict[str, PolicySettings] = reconcile(policy_config, policies)
+    server.configure(config)
+    return _pack_label(server.pack, name)
+
+
+def _analyze(server: PolicyPackServer, pack: str, plan: Plan, policy_config: Path) -> GateReport:
+    violations = []
+    for diagnostic, urn in server.analyze(r for r in plan.resources if r.custom):
+        detail = diagnostic.message.removeprefix(diagnostic.description).strip()
+        level = server.level(diagnostic.enforcementLevel)
+        violations.append(Violation(diagnostic.policyName, level, urn, diagnostic.description, detail))
+    return GateReport(pack, policy_config, violations)
+
+
+def run_gate(
+    plan: Plan, policy_config: Path = DEFAULT_CONFIG, pack: Path = PACK, startup_timeout: float = 30.0
+) -> GateReport:
+    """Analyse an already computed plan (preview mode) with the pack under `policy_config`."""
+    with PolicyPackServer(pack, startup_timeout) as server:
+        label = _configure(server, policy_config)
+        return _analyze(server, label, plan, policy_config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to gate (default: dev)")
+    parser.add_argument("--policy-config", type=Path, default=DEFAULT_CONFIG, help="policy config JSON")
+    parser.add_argument("--pack", type=Path, default=PACK, help="policy pack directory")
+    parser.add_argument("--program", type=Path, default=ROOT / "__main__.py", help="Pulumi program to run")
+    args = parser.parse_args(argv)
+    try:
+        with PolicyPackServer(args.pack.resolve()) as server:
+            # Policy config first: a bad file fails before the program runs.
+            label = _configure(server, args.policy_config)
+            plan = run_program(args.stack, preview=True, program=args.program)
+            report = _analyze(server, label, plan, args.policy_config.resolve())
+    except (GateError, PolicyConfigError, pulumi.RunError) as error:
+        print(f"gate: {error}", file=sys.stderr)
+        return 2
+    print(report.format())
+    return 1 if report.mandatory else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
