@@ -1,0 +1,4 @@
+import sys
+
+print("cannot import the policies", file=sys.stderr)
+sys.exit(3)
