@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +34,9 @@ _LEVELS = {
     analyzer_pb2.DISABLED: "disabled",
 }
 _LEVEL_VALUES = {name: value for value, name in _LEVELS.items()}
+# The pack serves four requests at a time (pulumi_policy's thread pool); a few more queued keep
+# it busy without holding every response in memory.
+_MAX_IN_FLIGHT = 8
 
 
 class GateError(Exception):
@@ -99,13 +103,15 @@ class PolicyPackServer:
         self._stderr.close()
 
     def _call(self, method: str, request: Any) -> Any:
+        return self._result(method, getattr(self._stub, method).future(request, timeout=self.rpc_timeout))
+
+    def _result(self, method: str, future: Any) -> Any:
         try:
-            return getattr(self._stub, method)(request, timeout=self.rpc_timeout)
+            return future.result()
         except grpc.RpcError as exc:
-            detail = exc.details() if hasattr(exc, "details") else str(exc)
-            raise GateError(
-                f"policy pack {self.pack} failed in {method}: {(detail or '').strip().splitlines()[-1:]}"
-            ) from None
+            detail = (exc.details() if hasattr(exc, "details") else str(exc)) or ""
+            last = detail.strip().splitlines()[-1:] or ["no detail"]
+            raise GateError(f"policy pack {self.pack} failed in {method}: {last[0]}") from None
 
     def info(self) -> tuple[str, list[PolicyInfo]]:
         info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
@@ -129,8 +135,12 @@ class PolicyPackServer:
 
     def analyze(self, resources: Iterable[Registration]) -> list[tuple[Any, str]]:
         """(diagnostic, urn) from Analyze for each resource, then from AnalyzeStack once. A resource
-        policy leaves the urn empty; like the CLI, attribute it to the resource analysed."""
+        policy leaves the urn empty; like the CLI, attribute it to the resource analysed.
+
+        Analyze calls are in flight together, as when the engine steps resources in parallel, so
+        this process prepares requests while the pack evaluates; results keep resource order."""
         diagnostics: list[tuple[Any, str]] = []
+        in_flight: deque[tuple[str, Any]] = deque()
         stack = analyzer_pb2.AnalyzeStackRequest()
         for resource in resources:
             options = analyzer_pb2.AnalyzerResourceOptions(
@@ -146,7 +156,9 @@ class PolicyPackServer:
                 name=resource.name,
                 options=options,
             )
-            diagnostics.extend((d, d.urn or resource.urn) for d in self._call("Analyze", request).diagnostics)
+            in_flight.append((resource.urn, self._stub.Analyze.future(request, timeout=self.rpc_timeout)))
+            if len(in_flight) > _MAX_IN_FLIGHT:
+                diagnostics.extend(self._diagnostics(*in_flight.popleft()))
             entry = stack.resources.add(
                 type=resource.type,
                 properties=resource.wire,
@@ -158,8 +170,13 @@ class PolicyPackServer:
             )
             for prop, urns in resource.property_dependencies.items():
                 entry.propertyDependencies[prop].urns.extend(urns)
+        while in_flight:
+            diagnostics.extend(self._diagnostics(*in_flight.popleft()))
         diagnostics.extend((d, d.urn) for d in self._call("AnalyzeStack", stack).diagnostics)
         return diagnostics
+
+    def _diagnostics(self, urn: str, future: Any) -> list[tuple[Any, str]]:
+        return [(d, d.urn or urn) for d in self._result("Analyze", future).diagnostics]
 
     @staticmethod
     def level(value: Any) -> str:
