@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from offline.engine import ROOT, Plan, run_program, stack_config
-from offline.gate import run_gate
+from offline.gate import environment_config, run_gate
 
 CONTAINER = "docker:index/container:Container"
 
@@ -80,8 +80,9 @@ def gate_figures(runs: int) -> list[str]:
     # 50 developer stacks' worth of resources in one analysis: what a linear rule set must shrug off.
     stacks = [run_program(f"dev-{i:02d}", stack_config("dev"), preview=True) for i in range(50)]
     synthetic = Plan("synthetic", True, [r for plan in stacks for r in plan.resources], {})
-    small = best_of(runs, lambda: run_gate(dev))
-    large = best_of(max(3, runs // 2), lambda: run_gate(synthetic))
+    ci = environment_config("dev")
+    small = best_of(runs, lambda: run_gate(dev, ci))
+    large = best_of(max(3, runs // 2), lambda: run_gate(synthetic, ci))
     containers = len(synthetic.of_type(CONTAINER))
     return [
         f"`python -m offline.gate --stack dev` (all)    {command:6.3f} s",

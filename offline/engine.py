@@ -195,10 +195,11 @@ def stack_config(stack_name: str, root: Path = ROOT) -> dict[str, str]:
     stack_file = root / f"Pulumi.{stack_name}.yaml"
     if stack_file.exists():
         config.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
-    return {key: _config_text(value) for key, value in config.items()}
+    return {key: config_text(value) for key, value in config.items()}
 
 
-def _config_text(value: Any) -> str:
+def config_text(value: Any) -> str:
+    """A config value as the CLI passes it to the program."""
     if isinstance(value, (dict, list)):
         return json.dumps(value)
     if isinstance(value, bool):

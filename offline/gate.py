@@ -1,6 +1,6 @@
 """The policy gate, without the Pulumi CLI or Docker.
 
-    python -m offline.gate --stack dev [--policy-config policies/config/ci.json]
+    python -m offline.gate --stack dev [--policy-config FILE]
 
 Runs the stack's program as `pulumi preview` would (mock engine, computed values unknown), serves
 the real policy pack over the Analyzer gRPC protocol, and prints violations the way `pulumi
@@ -24,7 +24,11 @@ from .engine import ROOT, Plan, run_program
 from .policy_config import PolicyConfigError, PolicySettings, reconcile
 
 PACK = ROOT / "policies"
-DEFAULT_CONFIG = PACK / "config" / "ci.json"
+
+
+def environment_config(stack: str) -> Path:
+    """The policy config a stack is gated with in CI: prod stacks under prod.json, others ci.json."""
+    return PACK / "config" / ("prod.json" if stack.startswith("prod") else "ci.json")
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,7 @@ def _analyze(server: PolicyPackServer, pack: str, plan: Plan, policy_config: Pat
     return GateReport(pack, policy_config, violations)
 
 
-def run_gate(
-    plan: Plan, policy_config: Path = DEFAULT_CONFIG, pack: Path = PACK, startup_timeout: float = 30.0
-) -> GateReport:
+def run_gate(plan: Plan, policy_config: Path, pack: Path = PACK, startup_timeout: float = 30.0) -> GateReport:
     """Analyse an already computed plan (preview mode) with the pack under `policy_config`."""
     with PolicyPackServer(pack, startup_timeout) as server:
         label = _configure(server, policy_config)
@@ -106,16 +108,19 @@ def run_gate(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml to gate (default: dev)")
-    parser.add_argument("--policy-config", type=Path, default=DEFAULT_CONFIG, help="policy config JSON")
+    parser.add_argument(
+        "--policy-config", type=Path, help="policy config JSON (default: prod.json for prod* stacks, else ci.json)"
+    )
     parser.add_argument("--pack", type=Path, default=PACK, help="policy pack directory")
     parser.add_argument("--program", type=Path, default=ROOT / "__main__.py", help="Pulumi program to run")
     args = parser.parse_args(argv)
+    policy_config = (args.policy_config or environment_config(args.stack)).resolve()
     try:
         with PolicyPackServer(args.pack.resolve()) as server:
             # Policy config first: a bad file fails before the program runs.
-            label = _configure(server, args.policy_config)
+            label = _configure(server, policy_config)
             plan = run_program(args.stack, preview=True, program=args.program)
-            report = _analyze(server, label, plan, args.policy_config.resolve())
+            report = _analyze(server, label, plan, policy_config)
     except (GateError, PolicyConfigError, pulumi.RunError) as error:
         print(f"gate: {error}", file=sys.stderr)
         return 2

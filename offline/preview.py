@@ -20,7 +20,7 @@ import pulumi
 
 from .analyzer import GateError
 from .engine import UNKNOWN, Plan, Registration, Secret, run_program
-from .gate import PACK, run_gate
+from .gate import environment_config, run_gate
 from .policy_config import PolicyConfigError
 
 # Plan order: what a reader looks for first; registration order itself is not deterministic.
@@ -148,11 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.format())
     return 1 if report.mandatory else 0
-
-
-def environment_config(stack: str) -> Path:
-    """The policy config CI gates a stack with: prod stacks under prod.json, all others ci.json."""
-    return PACK / "config" / ("prod.json" if stack.startswith("prod") else "ci.json")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 from pulumi.runtime import mocks, settings
 
 from components import SERVICES, Placement, Service, create_networks, parse_settings
-from offline.engine import PROJECT, DockerMocks, Plan, RecordingMonitor, run_program, stack_config
+from offline.engine import PROJECT, DockerMocks, Plan, RecordingMonitor, config_text, run_program, stack_config
 
 CONTAINER = "docker:index/container:Container"
 VOLUME = "docker:index/volume:Volume"
@@ -23,15 +22,7 @@ SERVICE_KEYS = [service.key for service in SERVICES]
 
 def config(stack: str = "dev", **overrides: Any) -> dict[str, str]:
     """The committed config of `stack`, with `trade2026:<key>` overrides as the CLI would pass them."""
-    result = stack_config(stack)
-    for key, value in overrides.items():
-        if isinstance(value, (dict, list)):
-            result[f"trade2026:{key}"] = json.dumps(value)
-        elif isinstance(value, bool):
-            result[f"trade2026:{key}"] = "true" if value else "false"
-        else:
-            result[f"trade2026:{key}"] = str(value)
-    return result
+    return {**stack_config(stack), **{f"trade2026:{key}": config_text(value) for key, value in overrides.items()}}
 
 
 @pytest.fixture(scope="session")

@@ -148,3 +148,10 @@ def test_a_pack_past_its_deadline_fails_the_gate() -> None:
 def test_the_gate_command_reports_a_dead_pack_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert gate.main(["--stack", "dev", "--pack", str(FAKE_PACKS / "exits")]) == 2
     assert capsys.readouterr().err.startswith("gate: policy pack ")
+
+
+def test_the_gate_picks_each_stacks_environment_config(capsys: pytest.CaptureFixture[str]) -> None:
+    assert gate.main(["--stack", "prod"]) == 0
+    assert capsys.readouterr().out.strip().endswith("(policies/config/prod.json)")
+    assert gate.environment_config("dev-alice") == CI
+    assert gate.environment_config("prod-eu") == PROD

@@ -135,16 +135,21 @@ def resource_rule(
             for message in check(subject, settings):
                 report_violation(message, None)
 
-        return ResourceValidationPolicy(
-            name=name,
-            description=description,
-            validate=validate,
-            enforcement_level=level,
-            severity=severity,
-            config_schema=schema_of(config),
-        )
+        return ResourceValidationPolicy(validate=validate, **_metadata(name, description, level, severity, config))
 
     return decorate
+
+
+def _metadata(
+    name: str, description: str, level: EnforcementLevel, severity: Severity, config: type[RuleConfig]
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": description,
+        "enforcement_level": level,
+        "severity": severity,
+        "config_schema": schema_of(config),
+    }
 
 
 def stack_rule(
@@ -161,14 +166,7 @@ def stack_rule(
             for urn, message in check(args.resources, settings):
                 report_violation(message, urn)
 
-        return StackValidationPolicy(
-            name=name,
-            description=description,
-            validate=validate,
-            enforcement_level=level,
-            severity=severity,
-            config_schema=schema_of(config),
-        )
+        return StackValidationPolicy(validate=validate, **_metadata(name, description, level, severity, config))
 
     return decorate
 
