@@ -66,7 +66,9 @@ def wait_until(ready: Callable[[], bool], what: str, seconds: float = 30.0) -> N
     pytest.fail(f"{what} not ready within {seconds:g} s")
 
 
-def run(argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def run(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, env=dict(env) if env else None)
 
 
@@ -77,7 +79,9 @@ class Processes:
         self.logs = logs
         self.started: list[tuple[subprocess.Popen[bytes], Path]] = []
 
-    def start(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    def start(
+        self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> subprocess.Popen[bytes]:
         log = self.logs / f"{Path(argv[0]).name}-{len(self.started)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
