@@ -14,7 +14,7 @@ import itertools
 import json
 import runpy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,12 @@ import pulumi
 import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks, settings, stack
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "trade2026"
+# The project name is Pulumi.yaml's; it prefixes every URN, config key and Docker name.
+PROJECT: str = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
 
 # Wire markers of the Pulumi property serialisation (sdk/proto, pulumi/runtime/rpc.py).
 _SIG = "4dabf18193072939515e22adb298388d"
@@ -96,6 +98,8 @@ class Registration:
     replace_on_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    # Old URNs this resource answers to (`aliases` option, inherited ones included).
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def from_request(cls, request: Any, urn: str) -> Registration:
@@ -115,6 +119,7 @@ class Registration:
             replace_on_changes=tuple(request.replaceOnChanges),
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            aliases=tuple(request.aliasURNs),
         )
 
 
@@ -126,6 +131,8 @@ class Plan:
     preview: bool
     resources: list[Registration]
     outputs: dict[str, Any]
+    # URN -> what a component passed to register_outputs.
+    component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -135,6 +142,10 @@ class Plan:
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources of type {type_} named {name}")
         return matches[0]
+
+    def outputs_of(self, type_: str, name: str) -> dict[str, Any]:
+        """The outputs component `name` registered; KeyError if it registered none."""
+        return self.component_outputs[self.get(type_, name).urn]
 
 
 class DockerMocks(mocks.Mocks):
@@ -171,16 +182,43 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(mock)
         self.registrations: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine builds URNs (sdk/go/common/resource/urn.go NewURN): the parent's whole
+        # qualified type, and none for a child of the root stack. The mock keeps only the parent's
+        # last type and adds pulumi:pulumi:Stack, which no real stack's URNs contain.
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != "pulumi:pulumi:Stack":
+                type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
+
+    def GetDeploymentInfo(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        # Without alias specs the SDK resolves every alias to the old URN itself, children's
+        # inherited ones included: the URNs the engine would match against the stack's state.
+        info = super().GetDeploymentInfo(request)  # type: ignore[no-untyped-call]
+        features = [f for f in info.supportedFeatures if f != resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS]
+        return resource_pb2.DeploymentInfo(supportedFeatures=features)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(Registration.from_request(request, response.urn))
+        # The engine, not the SDK, marks a provider's declared secret outputs (RandomPassword's
+        # `result`) as secret; the mock monitor does not, so it is done here.
+        for name in request.additionalSecretOutputs:
+            if name in response.object.fields:
+                value = json_format.MessageToDict(response.object.fields[name])
+                json_format.ParseDict({_SIG: _SECRET_SIG, "value": value}, response.object.fields[name])
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        outputs = decode(json_format.MessageToDict(request.outputs))
         if "::pulumi:pulumi:Stack::" in request.urn:
-            self.stack_outputs = decode(json_format.MessageToDict(request.outputs))
+            self.stack_outputs = outputs
+        else:
+            self.component_outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
@@ -235,4 +273,4 @@ def run_program(
     _sync_await(stack.run_in_stack(program_body))
     # Registration order depends on asyncio scheduling; URN order is stable across runs.
     resources = sorted(monitor.registrations, key=lambda r: r.urn)
-    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs))
+    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs), dict(monitor.component_outputs))
