@@ -22,7 +22,6 @@ import pulumi
 import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks, settings, stack
-from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +34,17 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Docker hands out host ports from the ephemeral range when a port has no `external`.
 _FIRST_EPHEMERAL_PORT = 32768
+
+
+def _urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """A URN as the engine builds it (sdk/go/common/resource/urn.go NewURN): the parent's whole
+    qualified type, and none for a child of the root stack. The mock monitor keeps only the
+    parent's last type and adds pulumi:pulumi:Stack, which no real stack's URNs contain."""
+    if parent:
+        qualified = parent.split("::")[2]
+        if qualified != "pulumi:pulumi:Stack":
+            type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ class Registration:
     aliases: tuple[str, ...] = ()
 
     @classmethod
-    def from_request(cls, request: Any, urn: str) -> Registration:
+    def from_request(cls, request: Any, urn: str, aliases: tuple[str, ...] = ()) -> Registration:
         wire = struct_pb2.Struct()
         wire.CopyFrom(request.object)
         return cls(
@@ -119,7 +129,7 @@ class Registration:
             replace_on_changes=tuple(request.replaceOnChanges),
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
-            aliases=tuple(request.aliasURNs),
+            aliases=aliases,
         )
 
 
@@ -183,28 +193,18 @@ class RecordingMonitor(mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
         self.component_outputs: dict[str, dict[str, Any]] = {}
+        self.aliases: dict[str, list[str]] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # As the engine builds URNs (sdk/go/common/resource/urn.go NewURN): the parent's whole
-        # qualified type, and none for a child of the root stack. The mock keeps only the parent's
-        # last type and adds pulumi:pulumi:Stack, which no real stack's URNs contain.
-        if parent:
-            qualified = parent.split("::")[2]
-            if qualified != "pulumi:pulumi:Stack":
-                type_ = f"{qualified}${type_}"
-        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
-
-    def GetDeploymentInfo(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        # Without alias specs the SDK resolves every alias to the old URN itself, children's
-        # inherited ones included: the URNs the engine would match against the stack's state.
-        info = super().GetDeploymentInfo(request)  # type: ignore[no-untyped-call]
-        features = [f for f in info.supportedFeatures if f != resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS]
-        return resource_pb2.DeploymentInfo(supportedFeatures=features)
+        return _urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(Registration.from_request(request, response.urn))
+            self.aliases[response.urn] = self._alias_urns(request)
+            self.registrations.append(
+                Registration.from_request(request, response.urn, tuple(self.aliases[response.urn]))
+            )
         # The engine, not the SDK, marks a provider's declared secret outputs (RandomPassword's
         # `result`) as secret; the mock monitor does not, so it is done here.
         for name in request.additionalSecretOutputs:
@@ -212,6 +212,37 @@ class RecordingMonitor(mocks.MockMonitor):
                 value = json_format.MessageToDict(response.object.fields[name])
                 json_format.ParseDict({_SIG: _SECRET_SIG, "value": value}, response.object.fields[name])
         return response
+
+    def _alias_urns(self, request: Any) -> list[str]:
+        """The old URNs a resource answers to, as the engine derives them from the alias specs it
+        receives (pkg/resource/deploy/step_generator.go generateAliases): its own aliases, and one
+        per alias of its parent, so renaming a component carries its children along."""
+        stack, project = pulumi.get_stack(), pulumi.get_project()
+
+        def collapse(alias: Any) -> str:
+            if alias.urn:
+                return str(alias.urn)
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            type_, name = spec.type or request.type, spec.name or request.name
+            return _urn(spec.stack or stack, spec.project or project, parent, type_, name)
+
+        def inherited(child_type: str, child_name: str, parent_alias: str) -> str:
+            parent_name = request.parent.rsplit("::", 1)[1]
+            name = child_name
+            if child_name.startswith(parent_name):
+                name = parent_alias.rsplit("::", 1)[1] + child_name[len(parent_name) :]
+            alias_stack, alias_project = parent_alias.removeprefix("urn:pulumi:").split("::")[:2]
+            return _urn(alias_stack, alias_project, parent_alias, child_type, name)
+
+        own = [collapse(alias) for alias in request.aliases]
+        found = list(own)
+        for parent_alias in self.aliases.get(request.parent, []):
+            found.append(inherited(request.type, request.name, parent_alias))
+            for alias in own:
+                _, _, qualified, name = alias.split("::", 3)
+                found.append(inherited(qualified.rsplit("$", 1)[-1], name, parent_alias))
+        return list(dict.fromkeys(found))
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         outputs = decode(json_format.MessageToDict(request.outputs))
