@@ -15,6 +15,8 @@ import pulumi
 import pulumi_docker as docker
 import pulumi_random as random
 
+from .images import resolve_image
+from .ports import SLOTS, endpoint_host, fixed_host_port
 from .settings import ServiceSettings, StackSettings
 from .spec import Port, ServiceSpec, Text, probe_test
 
@@ -36,14 +38,6 @@ def go_duration(seconds: int) -> str:
     a permanent diff between the program and the provider's state."""
     minutes, rest = divmod(seconds, 60)
     return f"{minutes}m{rest}s" if minutes else f"{rest}s"
-
-
-def mirrored(image: str, registry: str) -> str:
-    """The same image pulled through `registry`; Docker Hub official images live under library/."""
-    if not registry:
-        return image
-    repository = image.split("@")[0].rsplit(":", 1)[0]
-    return f"{registry}/{image if '/' in repository else 'library/' + image}"
 
 
 class Service(pulumi.ComponentResource):
@@ -125,7 +119,7 @@ class Service(pulumi.ComponentResource):
         settings = self.placement.settings
         image = docker.RemoteImage(
             f"{self.key}-image",
-            name=self.settings.image or mirrored(spec.image, settings.registry_mirror),
+            name=resolve_image(spec.image, self.settings.image, settings.registry_mirror),
             # Another stack on the same Docker host may still run this image.
             keep_locally=True,
             opts=pulumi.ResourceOptions(parent=self),
@@ -182,7 +176,7 @@ class Service(pulumi.ComponentResource):
         fixed = settings.host_ports == "fixed"
         return docker.ContainerPortArgs(
             internal=port.number,
-            external=port.host_number + settings.port_offset if fixed else None,
+            external=fixed_host_port(settings.port_block, SLOTS[self.key, port.role]) if fixed else None,
             ip=settings.bind_address,
             protocol="tcp",
         )
@@ -190,9 +184,7 @@ class Service(pulumi.ComponentResource):
     def _host_endpoints(
         self, spec: ServiceSpec, ports: Sequence[docker.outputs.ContainerPort] | None
     ) -> dict[str, str]:
-        address = self.placement.settings.bind_address
-        # A wildcard bind is reached through loopback from the host itself.
-        host = "127.0.0.1" if address in ("0.0.0.0", "::") else address
+        host = endpoint_host(self.placement.settings.bind_address)
         external = {p.internal: p.external for p in ports or []}
         return {
             port.role: f"{port.scheme}://{host}:{external[port.number]}"
