@@ -255,10 +255,11 @@ def _without_secure(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def load_stack(stack_name: str, root: Path = ROOT) -> StackConfig:
+def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
     """The config the Pulumi CLI would hand the program: project defaults from Pulumi.yaml, then
     Pulumi.<stack>.yaml on top; scalars as strings, structured values as JSON, and the keys whose
     values were `secure:`. Raises StackConfigError for a file the CLI would not accept either."""
+    root = ROOT if root is None else root
     if not _STACK_NAME.fullmatch(stack_name):
         raise StackConfigError(f"stack name {stack_name!r} is not letters, digits, '_', '.' and '-' (at most 100)")
     project_file = root / "Pulumi.yaml"
@@ -314,7 +315,7 @@ def _stack_file_config(stack_file: Path) -> dict[str, Any]:
     return {_namespaced(stack_file, key): value for key, value in stack_config.items()}
 
 
-def stack_config(stack_name: str, root: Path = ROOT) -> dict[str, str]:
+def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:
     """The config values of `load_stack`, for callers that need no secret keys."""
     return load_stack(stack_name, root).config
 
