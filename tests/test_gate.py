@@ -31,7 +31,17 @@ def _found(report: GateReport) -> list[tuple[str, str, str]]:
 def test_a_bind_mount_fails_the_gate_naming_the_container(monkeypatch: pytest.MonkeyPatch) -> None:
     report = _gate_program("bind_mount", monkeypatch)
     assert _found(report) == [("mandatory", "no-bind-mounts", "docker:index/container:Container: clickhouse")]
-    assert "/srv/clickhouse" in report.violations[0].detail
+    assert "/opt/trade2026/clickhouse" in report.violations[0].detail
+
+
+def test_a_volume_binding_etc_through_driver_options_fails_the_gate_naming_the_volume(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _gate_program("disguised_bind", monkeypatch)
+    assert sorted(_found(report)) == [
+        ("mandatory", "no-bind-mounts", "docker:index/volume:Volume: etc"),
+        ("mandatory", "no-sensitive-host-mounts", "docker:index/volume:Volume: etc"),
+    ]
 
 
 def test_a_latest_tag_fails_the_gate_naming_the_image(monkeypatch: pytest.MonkeyPatch) -> None:
