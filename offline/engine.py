@@ -96,6 +96,10 @@ class Registration:
     replace_on_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    # The provider package version the SDK asks for (names the engine's default provider), and
+    # the explicit provider reference when the program passed one.
+    version: str = ""
+    provider: str = ""
 
     @classmethod
     def from_request(cls, request: Any, urn: str) -> Registration:
@@ -115,6 +119,8 @@ class Registration:
             replace_on_changes=tuple(request.replaceOnChanges),
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            version=request.version,
+            provider=request.provider,
         )
 
 
