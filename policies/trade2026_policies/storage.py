@@ -44,8 +44,9 @@ def normalise(path: str) -> str:
 def volume_host_path(driver: Any, options: Mapping[str, Any] | None) -> str | None:
     """The host path a volume's driver options mount, if any: `o` containing bind (or rbind),
     a `device` that is a host path, or any driver's `mountpoint` on the host."""
+    given = options or {}
     # Values not known until `up` are skipped, as everywhere in the pack.
-    opts = {str(k).lower(): str(known(options, k)) for k in (options or {}) if known(options, k) is not None}
+    opts = {str(k).lower(): str(known(given, k)) for k in given if known(given, k) is not None}
     device = opts.get("device", "")
     binds = any(o.strip() in ("bind", "rbind") for o in opts.get("o", "").split(","))
     if (binds or (driver in (None, "", "local") and device.startswith("/"))) and device:
