@@ -9,6 +9,7 @@ three alike, after normalising the path as the kernel resolves it.
 from __future__ import annotations
 
 import posixpath
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -195,10 +196,10 @@ def _storage_of(container: Subject, bound: Mapping[str, str]) -> Iterator[tuple[
         yield ("host", normalise(bound[name])) if name in bound else ("volume", name)
 
 
-def _overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    if a[0] != b[0] or a[0] == "volume":
-        return a == b
-    return a[1] == b[1] or a[1].startswith(b[1].rstrip("/") + "/") or b[1].startswith(a[1].rstrip("/") + "/")
+def _ancestors(path: str) -> list[str]:
+    """Every directory above a normalised absolute path: /a/b/c -> /, /a, /a/b."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:depth]) for depth in range(len(parts))] if path != "/" else []
 
 
 @stack_rule(
@@ -217,16 +218,29 @@ def no_shared_volumes(resources: Sequence[PolicyResource], _config: RuleConfig) 
         for v in of_type(resources, VOLUME)
         if (path := disguised_host_path(Subject.of(v))) and known(v.props, "name")
     }
-    seen: list[tuple[tuple[str, str], str]] = []
+    # Indexed, not compared pairwise: who mounts each store, and who mounts something below each
+    # host directory, so a store's overlaps are a lookup per directory level.
+    mounted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    below: dict[str, list[str]] = defaultdict(list)
     for container in of_type(resources, CONTAINER):
         subject = Subject.of(container)
-        stores = set(_storage_of(subject, bound))
-        for store in sorted(stores):
-            others = sorted({label for other, label in seen if _overlaps(store, other)})
+        stores = sorted(set(_storage_of(subject, bound)))
+        for kind, key in stores:
+            others = list(mounted.get((kind, key), []))
+            if kind == "host":
+                others += [label for a in _ancestors(key) for label in mounted.get(("host", a), [])]
+                others += below.get(key, [])
             if others:
-                what = "volume" if store[0] == "volume" else "host path"
-                yield container.urn, f"{subject.label}: {what} {store[1]} is already mounted by {', '.join(others)}"
-        seen.extend((store, subject.label) for store in stores)
+                what = "volume" if kind == "volume" else "host path"
+                yield (
+                    container.urn,
+                    f"{subject.label}: {what} {key} is already mounted by {', '.join(sorted(set(others)))}",
+                )
+        for kind, key in stores:
+            mounted[(kind, key)].append(subject.label)
+            if kind == "host":
+                for ancestor in _ancestors(key):
+                    below[ancestor].append(subject.label)
 
 
 class UnprotectedStacks(RuleConfig):

@@ -254,11 +254,15 @@ def test_two_containers_bind_mounting_the_same_host_directory_share_a_volume() -
     assert [m for _, m in found] == ["trade2026-dev-b: host path /opt/shared is already mounted by trade2026-dev-a"]
 
 
-def test_a_host_directory_inside_another_containers_bind_mount_is_shared() -> None:
+def test_a_host_directory_inside_or_above_another_containers_bind_mount_is_shared() -> None:
     a = _named("a", volumes=[{"hostPath": "/opt/shared", "containerPath": "/data"}])
     b = _named("b", volumes=[{"hostPath": "/opt/shared/b", "containerPath": "/data"}])
     found = check_stack(BY_NAME["no-shared-volumes"], stack_of(a, b))
     assert [m for _, m in found] == ["trade2026-dev-b: host path /opt/shared/b is already mounted by trade2026-dev-a"]
+    c = _named("c", volumes=[{"hostPath": "/opt/shared/c", "containerPath": "/data"}])
+    d = _named("d", volumes=[{"hostPath": "/opt", "containerPath": "/data"}])
+    found = check_stack(BY_NAME["no-shared-volumes"], stack_of(c, d))
+    assert [m for _, m in found] == ["trade2026-dev-d: host path /opt is already mounted by trade2026-dev-c"]
 
 
 def test_distinct_host_directories_are_not_shared() -> None:
