@@ -165,7 +165,13 @@ class PolicyPackServer:
             config=dict(context.config),
             config_secret_keys=list(context.secret_keys),
         )
-        self._call("ConfigureStack", request)
+        future = self._stub.ConfigureStack.future(request, timeout=self.rpc_timeout)
+        try:
+            future.result()
+        except grpc.RpcError as exc:
+            # Like the CLI: a pack from before ConfigureStack existed still runs.
+            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                self._result("ConfigureStack", future)
 
     def _read_port(self, process: subprocess.Popen[bytes]) -> int:
         assert process.stdout is not None
@@ -219,9 +225,7 @@ class PolicyPackServer:
                 if policy.configSchema.required:
                     schema["required"] = list(policy.configSchema.required)
             reference = ": ".join(x for x in (policy.framework.name, policy.framework.reference) if x)
-            policies.append(
-                PolicyInfo(policy.name, _LEVELS[policy.enforcementLevel], schema, reference, policy.url)
-            )
+            policies.append(PolicyInfo(policy.name, _LEVELS[policy.enforcementLevel], schema, reference, policy.url))
         initial = {
             name: PolicySettings(_LEVELS[entry.enforcementLevel], _plain_struct(entry.properties))
             for name, entry in info.initialConfig.items()

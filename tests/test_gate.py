@@ -217,6 +217,13 @@ def test_each_resource_is_analysed_with_the_default_provider_of_its_package(tmp_
     }
 
 
+def test_a_pack_without_configure_stack_still_runs_as_under_the_cli(tmp_path: Path) -> None:
+    policy_config = tmp_path / "empty.json"
+    policy_config.write_text("{}")
+    report = run_gate(run_program("dev", preview=True), policy_config, pack=FAKE_PACKS / "before_configure_stack")
+    assert (report.pack, report.violations) == ("before-configure-stack@v0.0.1", [])
+
+
 def test_provider_config_from_the_stack_reaches_the_provider_without_its_namespace() -> None:
     plan = run_program("dev", preview=True)
     container = plan.get("docker:index/container:Container", "nats")
