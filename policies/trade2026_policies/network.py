@@ -170,6 +170,13 @@ def internal_ports_unpublished(resources: Sequence[PolicyResource], config: Inte
             continue
         internal = {p for repo, ports in config.internal_ports.items() if image.is_(repo) for p in ports}
         subject = Subject.of(container)
+        if internal and known(subject.props, "publishAllPorts") is True:
+            listed = ", ".join(map(str, sorted(internal)))
+            yield (
+                container.urn,
+                f"{subject.label}: publishAllPorts publishes every port {image.repository} exposes, "
+                f"internal ones ({listed}) included",
+            )
         for port, _, _, _ in published(subject):
             if port in internal:
                 yield (

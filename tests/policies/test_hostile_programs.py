@@ -163,6 +163,17 @@ def test_publish_all_ports_is_a_wildcard_bind() -> None:
     assert check_resource(policy, mutated(lambda p: p.__setitem__("publishAllPorts", False))) == []
 
 
+def test_publish_all_ports_on_an_image_with_internal_ports_publishes_them() -> None:
+    policy = BY_NAME["internal-ports-unpublished"]
+    opensearch = {**hardened_container(), "publishAllPorts": True}
+    found = check_stack(policy, stack_of(opensearch, image="opensearchproject/opensearch:2.19.1"))
+    assert [m for _, m in found] == [
+        "trade2026-dev-nats: publishAllPorts publishes every port opensearchproject/opensearch exposes, "
+        "internal ones (9300, 9600) included"
+    ]
+    assert check_stack(policy, stack_of(opensearch, image="openpolicyagent/opa:1.4.2")) == []
+
+
 @pytest.mark.parametrize(
     ("port", "expected"),
     [
