@@ -113,6 +113,10 @@ class Registration:
     property_dependencies: dict[str, tuple[str, ...]]
     # Old URNs this resource answers to (`aliases` option, inherited ones included).
     aliases: tuple[str, ...] = ()
+    # The provider package version the SDK asks for (names the engine's default provider), and
+    # the explicit provider reference when the program passed one.
+    version: str = ""
+    provider: str = ""
 
     @classmethod
     def from_request(cls, request: Any, urn: str, aliases: tuple[str, ...] = ()) -> Registration:
@@ -133,6 +137,8 @@ class Registration:
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
             aliases=aliases,
+            version=request.version,
+            provider=request.provider,
         )
 
 
