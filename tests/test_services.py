@@ -32,12 +32,9 @@ def test_nats_opens_monitoring_and_probes_jetstream_health(dev_plan: Plan) -> No
     nats = dev_plan.get(CONTAINER, "nats").inputs
     assert nats["command"] == ["-js", "-sd", "/data", "-m", "8222"]
     assert nats["healthcheck"]["tests"] == [
-        "CMD",
-        "wget",
-        "-q",
-        "-O",
-        "/dev/null",
-        "http://127.0.0.1:8222/healthz?js-enabled-only=true",
+        "CMD-SHELL",
+        "wget -q -O /dev/null 'http://127.0.0.1:8222/healthz?js-enabled-only=true'"
+        " && wget -q -O - http://127.0.0.1:8222/jsz | grep -q '\"store_dir\"'",
     ]
     assert [n["name"] for n in nats["networksAdvanced"]] == [
         "trade2026-dev-frontend",
@@ -59,6 +56,11 @@ def test_valkey_persists_like_compose_and_requires_the_generated_password(dev_pl
     ]
     container = dev_plan.get(CONTAINER, "valkey").inputs
     assert container["command"] == ["valkey-server", "/usr/local/etc/valkey/valkey.conf"]
+    assert container["healthcheck"]["tests"] == [
+        "CMD-SHELL",
+        "REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\" valkey-cli -p 6379 ping"
+        " | grep -qx PONG",
+    ]
     assert password not in json.dumps(container["healthcheck"]), "the probe must read the password, not embed it"
 
 
