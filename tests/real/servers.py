@@ -128,7 +128,8 @@ def serving(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start `argv`, wait until `ready()`, yield the process, stop it on exit."""
     logs.mkdir(parents=True, exist_ok=True)
-    processes = Processes(logs)
+    # A folder per start, so a restarted server's log does not overwrite the first one's.
+    processes = Processes(Path(tempfile.mkdtemp(prefix=f"{Path(argv[0]).name}-", dir=logs)))
     process = processes.start(argv, env=env, cwd=cwd)
     try:
         deadline = time.monotonic() + seconds

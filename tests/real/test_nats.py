@@ -12,15 +12,17 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-import nats
 import pytest
-from nats.js.api import StorageType
-from nats.js.errors import ServiceUnavailableError
 
 from offline.engine import Plan
 from tests.real import servers
 from tests.real.conftest import ImageEnv, Launch
-from tests.real.support import Rendered, free_port, run
+from tests.real.support import Rendered, free_port, require_modules, run
+
+require_modules("nats", how=servers.PYPI_HINT)
+import nats  # noqa: E402
+from nats.js.api import StorageType  # noqa: E402
+from nats.js.errors import ServiceUnavailableError  # noqa: E402
 
 pytestmark = pytest.mark.real_server
 T = TypeVar("T")

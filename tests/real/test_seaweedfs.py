@@ -13,16 +13,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from botocore import UNSIGNED
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from offline.engine import Plan, reveal
 from tests.real import servers
 from tests.real.conftest import ImageEnv
-from tests.real.support import Rendered, free_port, run
+from tests.real.support import Rendered, free_port, require_modules, run
+
+require_modules("boto3", how=servers.PYPI_HINT)
+import boto3  # noqa: E402
+from botocore import UNSIGNED  # noqa: E402
+from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 pytestmark = pytest.mark.real_server
 IDENTITIES_FILE = "/etc/seaweedfs/s3.json"
