@@ -41,7 +41,10 @@ class SeaweedFS(Service):
             networks=("backend",),
             # /healthz on the S3 port is outside S3 authentication (proven on 4.30).
             healthcheck=HttpProbe("s3", "/healthz", tool="wget"),
-            command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}"),
+            # The entrypoint puts -master.volumePreallocate and 1024 MB volumes before these, so the
+            # first S3 write would claim 8 GB of disk (8 volumes, fallocated; measured on 4.30); a
+            # later flag wins, so volumes grow with their data instead.
+            command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}", "-master.volumePreallocate=false"),
             uploads=(
                 Upload(
                     IDENTITIES_FILE,

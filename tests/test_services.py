@@ -98,7 +98,13 @@ def test_clickhouse_creates_the_trading_tables_on_first_start(dev_plan: Plan) ->
 
 def test_seaweedfs_serves_s3_on_8333_with_generated_identities(dev_plan: Plan) -> None:
     seaweedfs = dev_plan.get(CONTAINER, "seaweedfs").inputs
-    assert seaweedfs["command"] == ["server", "-dir=/data", "-s3", "-s3.config=/etc/seaweedfs/s3.json"]
+    assert seaweedfs["command"] == [
+        "server",
+        "-dir=/data",
+        "-s3",
+        "-s3.config=/etc/seaweedfs/s3.json",
+        "-master.volumePreallocate=false",
+    ]
     assert [p["internal"] for p in seaweedfs["ports"]] == [8333]
     identities = json.loads(_uploads(dev_plan, "seaweedfs")["/etc/seaweedfs/s3.json"])
     credentials = _credentials(dev_plan, "seaweedfs")

@@ -231,6 +231,7 @@ class SeaweedFSServer:
     s3_port: int
     master_port: int
     identities: Path
+    data: Path
 
     @property
     def s3_url(self) -> str:
@@ -273,7 +274,7 @@ def seaweedfs(
     with serving(
         argv, what="weed server", logs=logs, ready=lambda: http_status(f"http://{HOST}:{s3}/healthz") == 200, seconds=90
     ):
-        yield SeaweedFSServer(HOST, s3, ports["master.port"], config)
+        yield SeaweedFSServer(HOST, s3, ports["master.port"], config, data)
 
 
 # PostgreSQL ------------------------------------------------------------------------------------------

@@ -75,7 +75,13 @@ def test_the_server_that_ran_is_weed_4_30(weed_bin: str) -> None:
 def test_rendered_command_loads_the_rendered_identities(dev_plan: Plan) -> None:
     """What the launcher starts weed 4.30 with: the rendered command and identities file."""
     rendered = Rendered.of(dev_plan, "seaweedfs")
-    assert rendered.command == ["server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}"]
+    assert rendered.command == [
+        "server",
+        "-dir=/data",
+        "-s3",
+        f"-s3.config={IDENTITIES_FILE}",
+        "-master.volumePreallocate=false",
+    ]
     access, secret = _keys(dev_plan)
     assert json.loads(rendered.uploads[IDENTITIES_FILE])["identities"] == [
         {
@@ -93,6 +99,17 @@ def test_the_generated_keys_put_and_get_an_object(
     client = _s3(seaweedfs_server, _keys(dev_plan))
     assert client.get_object(Bucket=bucket, Key="xgboost_v1.pkl")["Body"].read() == b"weights"
     assert [entry["Key"] for entry in client.list_objects_v2(Bucket=bucket)["Contents"]] == ["xgboost_v1.pkl"]
+
+
+def test_the_first_writes_claim_kilobytes_of_disk_not_preallocated_volumes(
+    seaweedfs_server: servers.SeaweedFSServer, bucket: str
+) -> None:
+    """weed 4.30 after the image entrypoint's `-master.volumePreallocate -master.volumeSizeLimitMB=1024`
+    and the rendered command: with the bucket's object written, the data folder holds well under
+    64 MB of disk blocks (8 GB without the rendered -master.volumePreallocate=false)."""
+    files = [path for path in seaweedfs_server.data.rglob("*") if path.is_file()]
+    allocated = sum(path.stat().st_blocks * 512 for path in files)
+    assert allocated < 64 * 1024 * 1024
 
 
 def test_anonymous_requests_are_refused(seaweedfs_server: servers.SeaweedFSServer, bucket: str) -> None:
