@@ -481,3 +481,9 @@ def test_start_periods_here_mirror_the_rendered_healthchecks(dev_plan: Plan) -> 
         "clickhouse": "30s",
         "opensearch": "1m0s",
     }
+
+
+def test_the_name_of_an_unknown_secret_key_is_shown_but_not_its_value() -> None:
+    assert _errors({"trade2026:apiToken": "hunter2"}, secret_keys=("trade2026:apiToken",)) == [
+        "trade2026:apiToken: unknown key"
+    ]
