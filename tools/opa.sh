@@ -2,6 +2,7 @@
 # Build the opa binary from its Go module, once per version, into the shared tool cache.
 # Usage: tools/opa.sh [VERSION]   prints the binary's path.
 set -euo pipefail
+# shellcheck source=tools/versions.env
 . "$(dirname "$0")/versions.env"
 version=${1:-$OPA_VERSION}
 cache=${TRADE2026_CACHE:-$HOME/.cache/trade2026}

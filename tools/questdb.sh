@@ -3,6 +3,7 @@
 # once per version, into the shared tool cache.
 # Usage: tools/questdb.sh [VERSION]   prints the jar's path.
 set -euo pipefail
+# shellcheck source=tools/versions.env
 . "$(dirname "$0")/versions.env"
 version=${1:-$QUESTDB_VERSION}
 cache=${TRADE2026_CACHE:-$HOME/.cache/trade2026}
