@@ -44,18 +44,17 @@ OPENSEARCH_VERSION = _opensearch_version()
 
 
 def _built(path: Path, what: str, script: str) -> Path:
-    found = require(path if path.exists() else None, what, f"build it with tools/{script} (into {path.parent})")
-    return found
+    return require(path if path.exists() else None, what, f"build it with tools/{script} (into {path.parent})")
 
 
 def opa_binary() -> Path:
     return _built(CACHE / f"opa-{OPA_VERSION}" / "bin" / "opa", f"opa {OPA_VERSION}", "opa.sh")
 
 
-def http_status(url: str, method: str = "GET", timeout: float = 2) -> int:
+def http_status(url: str, timeout: float = 2) -> int:
     """The HTTP status `url` answers with, 0 when nothing answers."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=timeout) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
