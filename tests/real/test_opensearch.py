@@ -37,7 +37,7 @@ processes = support.processes
 
 
 def get(node: OpenSearchNode, path: str) -> Any:
-    with urllib.request.urlopen(f"{node.url}{path}", timeout=10) as response:
+    with urllib.request.urlopen(f"{node.url}{path}", timeout=30) as response:
         return json.load(response)
 
 
@@ -47,7 +47,8 @@ def probe(argv: list[str]) -> int:
 
 @pytest.fixture
 def client(opensearch_node: OpenSearchNode) -> Iterator[OpenSearch]:
-    client = OpenSearch(hosts=[{"host": opensearch_node.host, "port": opensearch_node.port}], use_ssl=False)
+    # Creating an index took over the client's default 10 s on a loaded 2-core machine.
+    client = OpenSearch(hosts=[{"host": opensearch_node.host, "port": opensearch_node.port}], use_ssl=False, timeout=60)
     yield client
     client.close()
 
