@@ -27,6 +27,8 @@ class Expected:
     # container path -> Docker volume
     volumes: dict[str, str]
     networks: list[str]
+    # Names other containers reach it by, on each of its networks.
+    dns: list[str]
     memory: int
 
 
@@ -38,6 +40,7 @@ EXPECTED = {
         probe=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8222/healthz?js-enabled-only=true"],
         volumes={"/data": "trade2026-dev-nats-data"},
         networks=["trade2026-dev-frontend", "trade2026-dev-lowlatency", "trade2026-dev-backend"],
+        dns=["nats"],
         memory=256,
     ),
     "valkey": Expected(
@@ -51,6 +54,7 @@ EXPECTED = {
         ],
         volumes={"/data": "trade2026-dev-valkey-data"},
         networks=["trade2026-dev-lowlatency", "trade2026-dev-backend"],
+        dns=["valkey"],
         memory=256,
     ),
     "questdb": Expected(
@@ -65,6 +69,7 @@ EXPECTED = {
         probe=["CMD", "bash", "-c", BASH_PROBE.format(port=9003, path="/")],
         volumes={"/var/lib/questdb": "trade2026-dev-questdb-data"},
         networks=["trade2026-dev-lowlatency", "trade2026-dev-backend"],
+        dns=["questdb"],
         memory=512,
     ),
     "clickhouse": Expected(
@@ -78,6 +83,7 @@ EXPECTED = {
         probe=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8123/ping"],
         volumes={"/var/lib/clickhouse": "trade2026-dev-clickhouse-data"},
         networks=["trade2026-dev-backend"],
+        dns=["clickhouse"],
         memory=1024,
     ),
     "seaweedfs": Expected(
@@ -92,6 +98,7 @@ EXPECTED = {
         probe=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8333/healthz"],
         volumes={"/data": "trade2026-dev-seaweedfs-data"},
         networks=["trade2026-dev-backend"],
+        dns=["seaweedfs"],
         memory=256,
     ),
     # The dev stack runs OpenSearch without its security plugin (Pulumi.dev.yaml).
@@ -111,6 +118,7 @@ EXPECTED = {
         ],
         volumes={"/usr/share/opensearch/data": "trade2026-dev-opensearch-data"},
         networks=["trade2026-dev-backend"],
+        dns=["opensearch"],
         memory=1024,
     ),
     "postgres": Expected(
@@ -120,6 +128,7 @@ EXPECTED = {
         probe=["CMD-SHELL", "pg_isready -h 127.0.0.1 -p 5432 -U trader -d library"],
         volumes={"/var/lib/postgresql/data": "trade2026-dev-postgres-data"},
         networks=["trade2026-dev-backend"],
+        dns=["postgres", "postgres-library"],
         memory=256,
     ),
     "opa": Expected(
@@ -135,6 +144,7 @@ EXPECTED = {
         ],
         volumes={},
         networks=["trade2026-dev-backend"],
+        dns=["opa"],
         memory=128,
     ),
 }
@@ -183,6 +193,12 @@ def test_data_lives_on_the_services_volume_at_the_images_data_path(dev_plan: Pla
 def test_container_joins_exactly_its_networks(dev_plan: Plan, key: str) -> None:
     networks = dev_plan.get(CONTAINER, key).inputs["networksAdvanced"]
     assert [n["name"] for n in networks] == EXPECTED[key].networks
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_container_answers_to_its_dns_names_on_every_network(dev_plan: Plan, key: str) -> None:
+    networks = dev_plan.get(CONTAINER, key).inputs["networksAdvanced"]
+    assert [n["aliases"] for n in networks] == [EXPECTED[key].dns] * len(EXPECTED[key].networks)
 
 
 @pytest.mark.parametrize("key", KEYS)

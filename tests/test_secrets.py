@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from offline.engine import ROOT, Plan, Secret, reveal
+from offline.engine import ROOT, Plan, Secret, reveal, run_program
 from tests.conftest import CONTAINER
 
 CREDENTIALED = ["valkey", "questdb", "clickhouse", "seaweedfs", "postgres"]
@@ -91,3 +91,9 @@ def test_component_registers_credentials_as_a_secret_and_endpoints_in_the_clear(
 
 def test_a_service_without_credentials_registers_no_credentials_output(dev_plan: Plan) -> None:
     assert "credentials" not in dev_plan.component_outputs["urn:pulumi:dev::trade2026::trade2026:infra:Nats::nats"]
+
+
+def test_a_fixed_file_marked_secret_is_secret_on_the_wire_and_an_unmarked_one_is_not() -> None:
+    plan = run_program("dev", {}, program=ROOT / "tests" / "programs" / "target_edge_cases.py")
+    uploads = {u["file"]: u["content"] for u in plan.get(CONTAINER, "edge").inputs["uploads"]}
+    assert uploads == {"/etc/licence.key": Secret("fixed licence text"), "/etc/motd": "hello"}
