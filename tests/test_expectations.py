@@ -30,6 +30,9 @@ class Expected:
     # Names other containers reach it by, on each of its networks.
     dns: list[str]
     memory: int
+    # Healthcheck start period (as Docker writes durations) and how long `pulumi up` waits.
+    start_period: str = "0s"
+    wait_timeout: int = 60
 
 
 EXPECTED = {
@@ -71,6 +74,8 @@ EXPECTED = {
         networks=["trade2026-dev-lowlatency", "trade2026-dev-backend"],
         dns=["questdb"],
         memory=512,
+        start_period="10s",
+        wait_timeout=90,
     ),
     "clickhouse": Expected(
         type="trade2026:infra:ClickHouse",
@@ -85,6 +90,8 @@ EXPECTED = {
         networks=["trade2026-dev-backend"],
         dns=["clickhouse"],
         memory=1024,
+        start_period="30s",
+        wait_timeout=120,
     ),
     "seaweedfs": Expected(
         type="trade2026:infra:SeaweedFS",
@@ -100,6 +107,7 @@ EXPECTED = {
         networks=["trade2026-dev-backend"],
         dns=["seaweedfs"],
         memory=256,
+        wait_timeout=90,
     ),
     # The dev stack runs OpenSearch without its security plugin (Pulumi.dev.yaml).
     "opensearch": Expected(
@@ -120,6 +128,8 @@ EXPECTED = {
         networks=["trade2026-dev-backend"],
         dns=["opensearch"],
         memory=1024,
+        start_period="1m0s",
+        wait_timeout=180,
     ),
     "postgres": Expected(
         type="trade2026:infra:Postgres",
@@ -164,8 +174,9 @@ def test_component_is_registered_under_its_literal_type_token(dev_plan: Plan, ke
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_image_is_the_pinned_release(dev_plan: Plan, key: str) -> None:
-    assert dev_plan.get(IMAGE, f"{key}-image").inputs["name"] == EXPECTED[key].image
+def test_image_is_the_pinned_release_and_outlives_the_stack_on_the_host(dev_plan: Plan, key: str) -> None:
+    # keepLocally: another stack on the same Docker host may still run this image.
+    assert dev_plan.get(IMAGE, f"{key}-image").inputs == {"name": EXPECTED[key].image, "keepLocally": True}
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -181,6 +192,14 @@ def test_every_port_is_declared_by_role_and_only_the_public_ones_are_published(d
 @pytest.mark.parametrize("key", KEYS)
 def test_healthcheck_probes_the_right_port_with_a_tool_the_image_has(dev_plan: Plan, key: str) -> None:
     assert dev_plan.get(CONTAINER, key).inputs["healthcheck"]["tests"] == EXPECTED[key].probe
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_slow_starters_get_a_start_period_and_a_longer_wait(dev_plan: Plan, key: str) -> None:
+    container = dev_plan.get(CONTAINER, key).inputs
+    timing = {name: value for name, value in container["healthcheck"].items() if name != "tests"}
+    assert timing == {"interval": "10s", "timeout": "5s", "retries": 3, "startPeriod": EXPECTED[key].start_period}
+    assert container["waitTimeout"] == EXPECTED[key].wait_timeout
 
 
 @pytest.mark.parametrize("key", KEYS)
