@@ -181,7 +181,12 @@ class DockerMocks(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
         if self.preview:
-            return "", state  # computed outputs stay unknown, as in `pulumi preview`
+            # Computed outputs stay unknown, as in `pulumi preview`: a host port Docker is to pick, too.
+            if args.typ == "docker:index/container:Container":
+                state["ports"] = [
+                    {**port, "external": port.get("external") or _UNKNOWN} for port in state.get("ports") or []
+                ]
+            return "", state
         digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()
         if args.typ == "docker:index/remoteImage:RemoteImage":
             state["imageId"] = f"sha256:{digest}"

@@ -94,3 +94,13 @@ def test_the_mock_engine_records_the_ports_it_made_up_and_none_it_was_given() ->
     assert auto.assigned_ports == frozenset(range(32768, 32780))  # 12 published ports
     fixed: Plan = run_program("dev", config(hostPorts="fixed", portBlock=3))
     assert fixed.assigned_ports == frozenset()
+
+
+def test_the_preview_run_leaves_a_port_docker_is_to_pick_unknown_and_a_fixed_one_known() -> None:
+    auto = run_program("dev", preview=True)
+    assert repr(auto.outputs["endpoints"]["nats"]) == "(known after up)"
+    fixed = run_program("dev", config(hostPorts="fixed"), preview=True)
+    assert fixed.outputs["endpoints"]["nats"] == {
+        "client": "nats://127.0.0.1:4222",
+        "monitoring": "http://127.0.0.1:8222",
+    }
