@@ -29,7 +29,8 @@ import questdb  # noqa: E402
 import redis  # noqa: E402
 import valkey  # noqa: E402
 
-from tests.test_connections import SPECIAL, build  # noqa: E402
+from components import connections  # noqa: E402
+from tests.test_connections import CREDENTIALS, SPECIAL, build  # noqa: E402
 
 
 def test_nats_py_reads_the_server_from_nats_url() -> None:
@@ -99,3 +100,18 @@ def test_the_questdb_client_takes_qdb_client_conf_and_refuses_a_broken_one(monke
     monkeypatch.setenv("QDB_CLIENT_CONF", "http::address=127.0.0.1:9000")
     with pytest.raises(questdb.QuestDBError, match="addr"):
         questdb.Sender.from_env()
+
+
+def test_boto3_puts_the_bucket_in_the_path_so_a_remote_host_name_needs_no_bucket_dns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With AWS_ENDPOINT_URL_S3 naming a shared dev box, requests go to devbox/<bucket>, not to
+    <bucket>.devbox, which no DNS would answer."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    settings = connections.settings("seaweedfs", {"s3": "http://devbox:20008"}, CREDENTIALS["seaweedfs"])
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.session.Session(region_name="us-east-1").client("s3")
+    url = client.generate_presigned_url("get_object", Params={"Bucket": "models", "Key": "alpha.bin"})
+    assert url.startswith("http://devbox:20008/models/alpha.bin?")
