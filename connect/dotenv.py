@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO
     args = parser.parse_args(argv)
     source = sys.stdin if stdin is None else stdin
     try:
+        if source.isatty():
+            raise DotenvError(f"nothing piped in; {SHOW_SECRETS}")
         try:
             outputs = json.load(source)
         except json.JSONDecodeError as error:

@@ -131,6 +131,17 @@ def test_refuses_to_print_to_a_terminal(capsys: pytest.CaptureFixture[str]) -> N
     assert terminal.getvalue() == ""
 
 
+def test_a_terminal_on_stdin_is_refused_instead_of_waiting_for_input(capsys: pytest.CaptureFixture[str]) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert dotenv.main(["--output", ".env"], stdin=Terminal()) == 2
+    assert capsys.readouterr().err == (
+        "dotenv: nothing piped in; pipe in `pulumi stack output --json --show-secrets`\n"
+    )
+
+
 def test_stdout_redirected_to_a_file_becomes_0600(tmp_path: Path) -> None:
     """`... | python -m connect.dotenv > .env`: the shell creates .env with the umask's mode."""
     target = tmp_path / ".env"
