@@ -47,6 +47,12 @@ def engine_env(work: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
     return env
 
 
+def require_plugin(env: Mapping[str, str], name: str) -> None:
+    """A skip (locally) / failure (CI) unless build.sh installed plugin `name` beside the CLI."""
+    plugin = Path(env["TRADE2026_PULUMI_BIN"]) / name
+    require(plugin if plugin.is_file() else None, f"the plugin {name} ({plugin})", HOW)
+
+
 def inline_stack(work: Path, program: auto.PulumiFn, env: Mapping[str, str], stack: str = "test") -> auto.Stack:
     """A new stack of a fresh project in `work/project`, running `program` in this process."""
     project = work / "project"

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.real_engine
 
 def test_the_built_cli_reports_the_release_it_was_built_from(tmp_path: Path) -> None:
     env = engine_env(tmp_path)
-    version = subprocess.run(["pulumi", "version"], env=env, capture_output=True, text=True, check=True)
+    cli = Path(env["TRADE2026_PULUMI_BIN"]) / "pulumi"
+    version = subprocess.run([cli, "version"], env=env, capture_output=True, text=True, check=True)
     assert version.stdout.strip() == "v3.274.1"
 
 

@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 import pytest
 import yaml
 
-from tests.realengine.support import engine_env, inline_stack
+from tests.realengine.support import engine_env, inline_stack, require_plugin
 
 pytestmark = pytest.mark.real_engine
 
@@ -30,7 +30,9 @@ def test_up_renders_a_configmap_manifest_without_a_cluster_and_destroy_removes_i
             opts=pulumi.ResourceOptions(provider=render),
         )
 
-    stack = inline_stack(tmp_path, program, engine_env(tmp_path))
+    env = engine_env(tmp_path)
+    require_plugin(env, "pulumi-resource-kubernetes")
+    stack = inline_stack(tmp_path, program, env)
 
     assert stack.up().summary.resource_changes == {"create": 3}
     assert yaml.safe_load((rendered / MANIFEST).read_text()) == {
