@@ -30,7 +30,7 @@ goflags=(-p 2 -trimpath -buildvcs=false -tags osusergo,grpcnotrace)
 # written to a temporary name first, so an interrupted build is never taken for a finished one.
 current() { [ -x "$bin/$1" ] && [ "$(cat "$stamps/$1" 2>/dev/null)" = "$2" ]; }
 record() { mv "$work/$1" "$bin/$1" && echo "$2" >"$stamps/$1"; }
-step() { echo "== tools/pulumi: $*"; }
+step() { echo "== tools/pulumi [${SECONDS}s]: $*"; }
 
 key="v$TRADE2026_PULUMI_VERSION $(cat "$here/cli/go.mod" "$here/cli/go.sum" | sha256sum | cut -c1-16)"
 if current pulumi "$key"; then
@@ -80,4 +80,4 @@ else
   record pulumi-resource-kubernetes "$key"
 fi
 
-"$bin/pulumi" version
+step "done: $("$bin/pulumi" version) in $bin"
