@@ -17,7 +17,7 @@ pytestmark = pytest.mark.real_engine
 MANIFEST = Path("1-manifest/v1-configmap-default-trade2026-settings.yaml")
 
 
-def test_up_renders_a_configmap_manifest_without_a_cluster_and_destroy_removes_it(tmp_path: Path) -> None:
+def test_up_renders_a_configmap_without_a_cluster_a_data_change_replaces_it_destroy_removes_it(tmp_path: Path) -> None:
     rendered = tmp_path / "rendered"
     data = {"bindAddress": "127.0.0.1"}
 
@@ -43,8 +43,10 @@ def test_up_renders_a_configmap_manifest_without_a_cluster_and_destroy_removes_i
     }
     assert stack.up().summary.resource_changes == {"same": 3}
 
+    # The provider replaces a ConfigMap whose data changed rather than updating it in place (unless
+    # the provider's enableConfigMapMutable is set), so that workloads mounting it roll over.
     data = {"bindAddress": "0.0.0.0"}
-    assert stack.up().summary.resource_changes == {"update": 1, "same": 2}
+    assert stack.up().summary.resource_changes == {"replace": 1, "same": 2}
     assert yaml.safe_load((rendered / MANIFEST).read_text())["data"] == {"bindAddress": "0.0.0.0"}
 
     assert stack.destroy().summary.resource_changes == {"delete": 3}
