@@ -22,7 +22,7 @@ from tests.real.support import require
 
 ROOT = Path(__file__).resolve().parents[2]
 PULUMI_VERSION = "3.274.1"
-HOW = "build it with tools/pulumi/build.sh (Go 1.26 and the Go module proxy; about 15 minutes cold)"
+HOW = "build it with tools/pulumi/build.sh (Go 1.26 and the Go module proxy; the first build takes 15-45 minutes)"
 
 
 def engine_env(work: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
