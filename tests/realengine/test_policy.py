@@ -4,6 +4,7 @@ policy config, the CLI validating that config against the pack's schemas."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -48,6 +49,15 @@ def file_stack(tmp_path: Path, name: str) -> tuple[auto.Stack, Path]:
     return inline_stack(tmp_path, program, engine_env(tmp_path)), target
 
 
+def our_pack_on_a_file_stack(tmp_path: Path) -> tuple[auto.Stack, str]:
+    # PulumiPolicy.yaml names the virtualenv venv/ beside the pack: this one, with the pack's deps.
+    pack = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+    (pack / "venv").symlink_to(Path(sys.prefix))
+    stack, _ = file_stack(tmp_path, "notes.txt")
+    return stack, runnable_pack(pack, engine_env(tmp_path))
+
+
 @pytest.fixture
 def tiny_pack(tmp_path: Path) -> str:
     pack = tmp_path / "pack"
@@ -83,16 +93,51 @@ def test_a_mandatory_violation_stops_up_before_anything_is_written(tmp_path: Pat
 
 @pytest.mark.parametrize("config", ["dev.json", "ci.json", "prod.json"])
 def test_our_pack_loads_under_the_real_cli_with_each_committed_config(tmp_path: Path, config: str) -> None:
-    # PulumiPolicy.yaml names the virtualenv venv/ beside the pack: this one, with the pack's deps.
-    pack = tmp_path / "policies"
-    shutil.copytree(ROOT / "policies", pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
-    (pack / "venv").symlink_to(Path(sys.prefix))
-    stack, _ = file_stack(tmp_path, "notes.txt")
+    stack, pack = our_pack_on_a_file_stack(tmp_path)
     outputs: list[str] = []
     preview = stack.preview(
-        policy_packs=[runnable_pack(pack, engine_env(tmp_path))],
+        policy_packs=[pack],
         policy_pack_configs=[str(ROOT / "policies" / "config" / config)],
         on_output=outputs.append,
     )
     assert preview.change_summary == {"create": 2}
     assert "trade2026-docker@v0.1.0" in "".join(outputs)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"no-such-policy": "mandatory"}, {"no-bind-mounts": {"enforcementLevel": "mandatory", "noSuchProperty": 1}}],
+    ids=["unknown-policy", "unknown-property"],
+)
+def test_the_real_cli_lets_unknown_policy_config_pass_silently(tmp_path: Path, config: dict[str, object]) -> None:
+    # Why the offline gate refuses these itself (README, "Policy config per environment").
+    stack, pack = our_pack_on_a_file_stack(tmp_path)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert stack.preview(policy_packs=[pack], policy_pack_configs=[str(path)]).change_summary == {"create": 2}
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        (
+            {"no-bind-mounts": "sometimes"},
+            'error: parsing enforcement level for "no-bind-mounts": "sometimes" is not a valid enforcement level',
+        ),
+        (
+            {"stack-memory-budget": {"budgetMb": "lots"}},
+            "error: validating policy config: trade2026-docker 0.1.0  stack-memory-budget: budgetMb: "
+            "Invalid type. Expected: integer, given: string",
+        ),
+    ],
+    ids=["bad-level", "bad-type"],
+)
+def test_the_real_cli_refuses_policy_config_that_breaks_the_packs_schema(
+    tmp_path: Path, config: dict[str, object], error: str
+) -> None:
+    stack, pack = our_pack_on_a_file_stack(tmp_path)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    with pytest.raises(auto.CommandError) as refused:
+        stack.preview(policy_packs=[pack], policy_pack_configs=[str(path)])
+    assert error in str(refused.value)
