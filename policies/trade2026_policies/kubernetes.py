@@ -323,9 +323,30 @@ def _capability(name: str) -> str:
     return name.upper().removeprefix("CAP_")
 
 
+# What containerd and CRI-O grant a container unless told otherwise (the same set as Docker's).
+RUNTIME_DEFAULT_CAPABILITIES = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "NET_RAW",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
+
+
 @resource_rule(
     "kubernetes-no-added-capabilities",
-    "Prohibits adding Linux capabilities to a container.",
+    "Prohibits adding Linux capabilities beyond the container runtime's default set.",
     types=WORKLOADS,
     config=AllowedCapabilities,
 )
@@ -333,8 +354,12 @@ def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iter
     pod = Pod.of(subject)
     allowed = {_capability(c) for c in config.allowed_capabilities}
     for container in pod.containers():
-        for capability in known(dig(_security_context(container), "capabilities") or {}, "add", []):
-            if _capability(str(capability)) not in allowed:
+        capabilities = dig(_security_context(container), "capabilities") or {}
+        # drop ALL, then add back a few defaults: still fewer privileges than the runtime grants.
+        drops_all = "ALL" in {_capability(str(c)) for c in known(capabilities, "drop", [])}
+        permitted = allowed | RUNTIME_DEFAULT_CAPABILITIES if drops_all else allowed
+        for capability in known(capabilities, "add", []):
+            if _capability(str(capability)) not in permitted:
                 yield f"{pod.at(container)}: adds capability {capability}"
 
 

@@ -252,6 +252,11 @@ STATEFULSET_FAILURES: list[tuple[str, Change, list[str]]] = [
         ["StatefulSet nats: container nats: adds capability SYS_ADMIN"],
     ),
     (
+        "kubernetes-no-added-capabilities",
+        in_security_context("capabilities", {"add": ["CHOWN"]}),
+        ["StatefulSet nats: container nats: adds capability CHOWN"],
+    ),
+    (
         "kubernetes-no-privilege-escalation",
         lambda props: container(props)["securityContext"].pop("allowPrivilegeEscalation"),
         ["StatefulSet nats: container nats: allowPrivilegeEscalation is not false"],
@@ -348,6 +353,18 @@ def test_only_the_stacks_namespace_may_be_created_and_an_override_is_configured(
     ]
     on_prod = mutated(lambda p: p["metadata"].__setitem__("namespace", "trade2026-prod"), hardened_service)
     assert check_resource(policy, on_prod, type_=SERVICE, stack="prod") == []
+
+
+def test_dropping_all_and_adding_back_runtime_defaults_is_not_an_addition() -> None:
+    props = mutated(in_security_context("capabilities", {"drop": ["ALL"], "add": ["CHOWN", "SETUID", "SETGID"]}))
+    assert check_resource(BY_NAME["kubernetes-no-added-capabilities"], props, type_=STATEFUL_SET) == []
+    second = copy.deepcopy(container(props))
+    second["name"] = "sidecar"
+    second["securityContext"]["capabilities"] = {"add": ["CHOWN"]}
+    pod(props)["containers"].append(second)
+    assert check_resource(BY_NAME["kubernetes-no-added-capabilities"], props, type_=STATEFUL_SET) == [
+        "StatefulSet nats: container sidecar: adds capability CHOWN"
+    ]
 
 
 def test_capabilities_named_in_config_may_be_added() -> None:
