@@ -1,13 +1,17 @@
-from .service import Service
+import pulumi
+
+from .service import Service, ServiceArgs
 from .spec import DataVolume, HttpProbe, Port, ServiceSpec
 
 
 class Nats(Service):
     """NATS JetStream: the message bus for orders, market data and analytics events."""
 
-    key = "nats"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:Nats", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="nats:2.10.29-alpine",
             ports=(
@@ -21,5 +25,5 @@ class Nats(Service):
             # A first argument starting with "-" makes the entrypoint skip the bundled config file,
             # so monitoring (-m) must be asked for here. Single node: no cluster port (6222) opens.
             command=("-js", "-sd", "/data", "-m", "8222"),
-            memory_mb=self.memory(256),
+            memory_mb=args.memory(256),
         )

@@ -14,7 +14,7 @@ import itertools
 import json
 import runpy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from pulumi.runtime import mocks, settings, stack
 from pulumi.runtime.sync_await import _sync_await
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "trade2026"
+# The project name is Pulumi.yaml's; it prefixes every URN, config key and Docker name.
+PROJECT: str = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
 
 # Wire markers of the Pulumi property serialisation (sdk/proto, pulumi/runtime/rpc.py).
 _SIG = "4dabf18193072939515e22adb298388d"
@@ -33,6 +34,17 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Docker hands out host ports from the ephemeral range when a port has no `external`.
 _FIRST_EPHEMERAL_PORT = 32768
+
+
+def _urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """A URN as the engine builds it (sdk/go/common/resource/urn.go NewURN): the parent's whole
+    qualified type, and none for a child of the root stack. The mock monitor keeps only the
+    parent's last type and adds pulumi:pulumi:Stack, which no real stack's URNs contain."""
+    if parent:
+        qualified = parent.split("::")[2]
+        if qualified != "pulumi:pulumi:Stack":
+            type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
 @dataclass(frozen=True)
@@ -96,9 +108,11 @@ class Registration:
     replace_on_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    # Old URNs this resource answers to (`aliases` option, inherited ones included).
+    aliases: tuple[str, ...] = ()
 
     @classmethod
-    def from_request(cls, request: Any, urn: str) -> Registration:
+    def from_request(cls, request: Any, urn: str, aliases: tuple[str, ...] = ()) -> Registration:
         wire = struct_pb2.Struct()
         wire.CopyFrom(request.object)
         return cls(
@@ -115,6 +129,7 @@ class Registration:
             replace_on_changes=tuple(request.replaceOnChanges),
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            aliases=aliases,
         )
 
 
@@ -126,6 +141,8 @@ class Plan:
     preview: bool
     resources: list[Registration]
     outputs: dict[str, Any]
+    # URN -> what a component passed to register_outputs.
+    component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -135,6 +152,10 @@ class Plan:
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources of type {type_} named {name}")
         return matches[0]
+
+    def outputs_of(self, type_: str, name: str) -> dict[str, Any]:
+        """The outputs component `name` registered; KeyError if it registered none."""
+        return self.component_outputs[self.get(type_, name).urn]
 
 
 class DockerMocks(mocks.Mocks):
@@ -171,16 +192,64 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(mock)
         self.registrations: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+        self.aliases: dict[str, list[str]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return _urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(Registration.from_request(request, response.urn))
+            self.aliases[response.urn] = self._alias_urns(request)
+            self.registrations.append(
+                Registration.from_request(request, response.urn, tuple(self.aliases[response.urn]))
+            )
+        # The engine, not the SDK, marks a provider's declared secret outputs (RandomPassword's
+        # `result`) as secret; the mock monitor does not, so it is done here.
+        for name in request.additionalSecretOutputs:
+            if name in response.object.fields:
+                value = json_format.MessageToDict(response.object.fields[name])
+                json_format.ParseDict({_SIG: _SECRET_SIG, "value": value}, response.object.fields[name])
         return response
 
+    def _alias_urns(self, request: Any) -> list[str]:
+        """The old URNs a resource answers to, as the engine derives them from the alias specs it
+        receives (pkg/resource/deploy/step_generator.go generateAliases): its own aliases, and one
+        per alias of its parent, so renaming a component carries its children along."""
+        stack, project = pulumi.get_stack(), pulumi.get_project()
+
+        def collapse(alias: Any) -> str:
+            if alias.urn:
+                return str(alias.urn)
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            type_, name = spec.type or request.type, spec.name or request.name
+            return _urn(spec.stack or stack, spec.project or project, parent, type_, name)
+
+        def inherited(child_type: str, child_name: str, parent_alias: str) -> str:
+            parent_name = request.parent.rsplit("::", 1)[1]
+            name = child_name
+            if child_name.startswith(parent_name):
+                name = parent_alias.rsplit("::", 1)[1] + child_name[len(parent_name) :]
+            alias_stack, alias_project = parent_alias.removeprefix("urn:pulumi:").split("::")[:2]
+            return _urn(alias_stack, alias_project, parent_alias, child_type, name)
+
+        own = [collapse(alias) for alias in request.aliases]
+        found = list(own)
+        for parent_alias in self.aliases.get(request.parent, []):
+            found.append(inherited(request.type, request.name, parent_alias))
+            for alias in own:
+                _, _, qualified, name = alias.split("::", 3)
+                found.append(inherited(qualified.rsplit("$", 1)[-1], name, parent_alias))
+        return list(dict.fromkeys(found))
+
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        outputs = decode(json_format.MessageToDict(request.outputs))
         if "::pulumi:pulumi:Stack::" in request.urn:
-            self.stack_outputs = decode(json_format.MessageToDict(request.outputs))
+            self.stack_outputs = outputs
+        else:
+            self.component_outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
@@ -235,4 +304,4 @@ def run_program(
     _sync_await(stack.run_in_stack(program_body))
     # Registration order depends on asyncio scheduling; URN order is stable across runs.
     resources = sorted(monitor.registrations, key=lambda r: r.urn)
-    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs))
+    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs), dict(monitor.component_outputs))

@@ -53,7 +53,7 @@ def test_stack_outputs_tell_where_every_service_is(dev_plan: Plan) -> None:
     assert endpoints["nats"]["client"].startswith("nats://127.0.0.1:")
     assert endpoints["postgres"]["client"].startswith("postgresql://127.0.0.1:")
     assert dev_plan.outputs["internalEndpoints"]["postgres"]["client"] == "postgresql://postgres:5432"
-    assert isinstance(dev_plan.outputs["credentials"], Secret)
+    assert all(isinstance(entry, Secret) for entry in dev_plan.outputs["credentials"].values())
 
 
 def test_two_developer_stacks_share_no_docker_names_or_host_ports() -> None:
