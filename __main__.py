@@ -1,11 +1,11 @@
-"""Trade2026 infrastructure: eight services on three Docker networks, one stack per environment or developer."""
+"""Trade2026 infrastructure: eight services on three networks, on one Docker host or a Kubernetes cluster,
+one stack per environment or developer."""
 
 import pulumi
 
 from components import (
     OPA,
     ClickHouse,
-    DockerTarget,
     Nats,
     OpenSearch,
     OpenSearchArgs,
@@ -15,11 +15,12 @@ from components import (
     ServiceArgs,
     Valkey,
     load_settings,
+    target_for_stack,
 )
 
 # First, so bad config is refused before any resource is registered.
 settings = load_settings()
-target = DockerTarget.for_stack(settings)
+target = target_for_stack(settings)
 config = settings.services
 
 services = [
@@ -36,3 +37,6 @@ services = [
 pulumi.export("endpoints", {s.key: s.endpoints for s in services if s.enabled})
 pulumi.export("internalEndpoints", {s.key: s.internal_endpoints for s in services if s.enabled})
 pulumi.export("credentials", {s.key: s.credentials for s in services if s.credentials is not None})
+forwards = {s.key: s.port_forward for s in services if s.enabled and s.port_forward}
+if forwards:
+    pulumi.export("portForward", forwards)

@@ -159,7 +159,7 @@ class Plan:
 
 
 class DockerMocks(mocks.Mocks):
-    """Answers as pulumi-docker and pulumi-random would, deterministically."""
+    """Answers as pulumi-docker, pulumi-kubernetes and pulumi-random would, deterministically."""
 
     def __init__(self, preview: bool) -> None:
         self.preview = preview
@@ -167,9 +167,14 @@ class DockerMocks(mocks.Mocks):
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
+        digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()
+        metadata = state.get("metadata")
+        if args.typ.startswith("kubernetes:") and isinstance(metadata, dict) and not metadata.get("name"):
+            # pulumi-kubernetes names an object left unnamed `<resource name>-<8 random>`, and
+            # does so already at preview.
+            state["metadata"] = {**metadata, "name": f"{args.name}-{digest[:8]}"}
         if self.preview:
             return "", state  # computed outputs stay unknown, as in `pulumi preview`
-        digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()
         if args.typ == "docker:index/remoteImage:RemoteImage":
             state["imageId"] = f"sha256:{digest}"
         elif args.typ == "docker:index/container:Container":

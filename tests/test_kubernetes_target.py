@@ -1,0 +1,227 @@
+"""The Kubernetes target under the mock engine: the committed k8s-dev stack, object by object.
+
+Every rendered object is checked against the Kubernetes API's own OpenAPI schema (strict: an
+unknown or misspelt field fails) for the oldest and newest Kubernetes this project supports, and
+every port, volume, probe, memory limit, upload and credential of each service is written out
+here and found on both targets.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import kubernetes_validate
+import pytest
+
+from offline.engine import Plan, Registration, reveal, run_program
+from tests.conftest import CONTAINER, PASSWORD, SERVICE_KEYS, config
+
+STACK = "k8s-dev"
+NAMESPACE = "trade2026-k8s-dev"
+# The oldest and newest Kubernetes minor versions whose schemas kubernetes-validate ships.
+OLDEST, NEWEST = "1.25", "1.37"
+STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
+SERVICE = "kubernetes:core/v1:Service"
+SECRET = "kubernetes:core/v1:Secret"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
+
+
+@pytest.fixture(scope="module")
+def k8s_plan() -> Plan:
+    """The committed k8s-dev stack, as after `pulumi up` against a mock cluster."""
+    return run_program(STACK)
+
+
+def manifest(resource: Registration) -> dict[str, Any]:
+    """The object as the provider sends it to the API server (secrets revealed)."""
+    value: dict[str, Any] = reveal(resource.inputs)
+    return value
+
+
+def kubernetes_objects(plan: Plan) -> list[Registration]:
+    return [r for r in plan.resources if r.type.startswith("kubernetes:")]
+
+
+def stateful_set(plan: Plan, key: str) -> dict[str, Any]:
+    return manifest(plan.get(STATEFUL_SET, key))
+
+
+def pod_spec(plan: Plan, key: str) -> dict[str, Any]:
+    spec: dict[str, Any] = stateful_set(plan, key)["spec"]["template"]["spec"]
+    return spec
+
+
+# Schema ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [OLDEST, NEWEST])
+def test_every_rendered_object_validates_strictly_against_the_kubernetes_schema(k8s_plan: Plan, version: str) -> None:
+    objects = kubernetes_objects(k8s_plan)
+    assert len(objects) == 42, [r.urn for r in objects]
+    for resource in objects:
+        try:
+            kubernetes_validate.validate(manifest(resource), version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{resource.urn}: {'.'.join(map(str, error.path))}: {error.message}")
+
+
+def test_a_misspelt_field_fails_the_schema(k8s_plan: Plan) -> None:
+    broken = copy.deepcopy(stateful_set(k8s_plan, "nats"))
+    container = broken["spec"]["template"]["spec"]["containers"][0]
+    container["readinesProbe"] = container.pop("readinessProbe")
+    with pytest.raises(kubernetes_validate.ValidationError, match="readinesProbe"):
+        kubernetes_validate.validate(broken, NEWEST, strict=True)
+
+
+# One catalog, two targets ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What the dev data sheets say of one service, written out by hand."""
+
+    # role -> container port; `published` names the roles a laptop reaches
+    ports: dict[str, int]
+    published: set[str]
+    data: list[str]
+    # ("http", port, path) or ("exec", shell command)
+    probe: tuple[Any, ...]
+    memory_mb: int
+    # container path -> holds a credential
+    uploads: dict[str, bool]
+    credentials: list[str]
+
+
+SHEETS = {
+    "nats": Sheet(
+        {"client": 4222, "monitoring": 8222},
+        {"client", "monitoring"},
+        ["/data"],
+        ("http", 8222, "/healthz?js-enabled-only=true"),
+        256,
+        {},
+        [],
+    ),
+    "valkey": Sheet(
+        {"client": 6379},
+        {"client"},
+        ["/data"],
+        (
+            "exec",
+            "valkey-cli -p 6379 --no-auth-warning"
+            " -a \"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\" ping | grep -qx PONG",
+        ),
+        256,
+        {"/usr/local/etc/valkey/valkey.conf": True},
+        ["password"],
+    ),
+    "questdb": Sheet(
+        {"http": 9000, "ilp": 9009, "pg": 8812, "health": 9003},
+        {"http", "ilp", "pg"},
+        ["/var/lib/questdb"],
+        ("http", 9003, "/"),
+        512,
+        {},
+        ["pg-password"],
+    ),
+    "clickhouse": Sheet(
+        {"http": 8123, "native": 9000, "interserver": 9009},
+        {"http", "native"},
+        ["/var/lib/clickhouse"],
+        ("http", 8123, "/ping"),
+        1024,
+        {"/docker-entrypoint-initdb.d/001_trading.sql": False},
+        ["password"],
+    ),
+    "seaweedfs": Sheet(
+        {"s3": 8333, "master": 9333, "volume": 8080, "filer": 8888},
+        {"s3"},
+        ["/data"],
+        ("http", 8333, "/healthz"),
+        256,
+        {"/etc/seaweedfs/s3.json": True},
+        ["s3-access-key", "s3-secret-key"],
+    ),
+    # The dev config runs OpenSearch without its security plugin: plain HTTP, no credential.
+    "opensearch": Sheet(
+        {"rest": 9200, "transport": 9300, "performance-analyzer": 9600},
+        {"rest"},
+        ["/usr/share/opensearch/data"],
+        ("http", 9200, "/_cluster/health?wait_for_status=yellow&timeout=2s"),
+        1024,
+        {},
+        [],
+    ),
+    "postgres": Sheet(
+        {"client": 5432},
+        {"client"},
+        ["/var/lib/postgresql/data"],
+        ("exec", "pg_isready -h 127.0.0.1 -p 5432 -U trader -d library"),
+        256,
+        {"/run/secrets/postgres-password": True, "/docker-entrypoint-initdb.d/001_library.sql": False},
+        ["password"],
+    ),
+    "opa": Sheet({"rest": 8181}, {"rest"}, [], ("http", 8181, "/health"), 128, {"/policies/trading.rego": False}, []),
+}
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[Plan, Plan]:
+    """The dev config rendered by each target: the Docker stack, and the same on a cluster."""
+    return run_program("dev"), run_program("dev", config(platform="kubernetes"))
+
+
+def test_the_sheets_cover_every_service() -> None:
+    assert list(SHEETS) == SERVICE_KEYS
+
+
+def _probe_text(probe: dict[str, Any]) -> tuple[Any, ...]:
+    if "httpGet" in probe:
+        return ("http", probe["httpGet"]["port"], probe["httpGet"]["path"])
+    command = probe["exec"]["command"]
+    assert command[:2] == ["/bin/sh", "-c"], command
+    return ("exec", command[2])
+
+
+@pytest.mark.parametrize("key", SERVICE_KEYS)
+def test_both_targets_render_every_port_volume_probe_memory_limit_upload_and_credential(
+    both: tuple[Plan, Plan], key: str
+) -> None:
+    docker_plan, k8s_plan = both
+    sheet = SHEETS[key]
+
+    container = reveal(docker_plan.get(CONTAINER, key).inputs)
+    assert {p["internal"] for p in container["ports"]} == {sheet.ports[r] for r in sheet.published}, "docker ports"
+    assert [v["containerPath"] for v in container.get("volumes", [])] == sheet.data, "docker volumes"
+    tests = " ".join(container["healthcheck"]["tests"])
+    assert all(str(part) in tests for part in sheet.probe[1:]), f"docker probe {tests}"
+    assert container["memory"] == sheet.memory_mb, "docker memory"
+    assert [u["file"] for u in container.get("uploads", [])] == list(sheet.uploads), "docker uploads"
+    passwords = {r.name for r in docker_plan.of_type(PASSWORD) if r.name.startswith(f"{key}-")}
+    assert passwords == {f"{key}-{c}" for c in sheet.credentials}, "docker credentials"
+
+    workload = reveal(k8s_plan.get(STATEFUL_SET, key).inputs)
+    pod = workload["spec"]["template"]["spec"]
+    (main,) = pod["containers"]
+    assert sorted(p["containerPort"] for p in main["ports"]) == sorted(sheet.ports.values()), "kubernetes ports"
+    service = reveal(k8s_plan.get(SERVICE, key).inputs)
+    assert {p["name"]: p["port"] for p in service["spec"]["ports"]} == sheet.ports, "kubernetes service ports"
+    claims = [t["metadata"]["name"] for t in workload["spec"].get("volumeClaimTemplates", [])]
+    mounts = {m["mountPath"]: m for m in main["volumeMounts"]}
+    assert [path for path, m in mounts.items() if m["name"] in claims] == sheet.data, "kubernetes volumes"
+    for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert _probe_text(main[kind]) == sheet.probe, kind
+    assert main["resources"]["limits"]["memory"] == f"{sheet.memory_mb}Mi", "kubernetes memory"
+    files = {path: m["name"] == "secret-files" for path, m in mounts.items() if m["name"] not in claims}
+    assert files == sheet.uploads, "kubernetes uploads (True: from a Secret)"
+    if sheet.credentials:
+        secret = reveal(k8s_plan.get(SECRET, f"{key}-credentials").inputs)
+        assert sorted(secret["stringData"]) == sorted(sheet.credentials), "kubernetes credentials"
+    else:
+        assert f"{key}-credentials" not in {r.name for r in k8s_plan.of_type(SECRET)}
+    docker_credentials, k8s_credentials = (reveal(plan.outputs["credentials"]).get(key, {}) for plan in both)
+    assert sorted(docker_credentials) == sorted(k8s_credentials), "the credentials output has one shape"
