@@ -15,7 +15,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from offline.engine import Plan, Registration, reveal, run_program
+from components.settings import ConfigError
+from offline.engine import Plan, Registration, Secret, reveal, run_program
 from tests.conftest import CONTAINER, PASSWORD, SERVICE_KEYS, config
 
 STACK = "k8s-dev"
@@ -225,3 +226,195 @@ def test_both_targets_render_every_port_volume_probe_memory_limit_upload_and_cre
         assert f"{key}-credentials" not in {r.name for r in k8s_plan.of_type(SECRET)}
     docker_credentials, k8s_credentials = (reveal(plan.outputs["credentials"]).get(key, {}) for plan in both)
     assert sorted(docker_credentials) == sorted(k8s_credentials), "the credentials output has one shape"
+
+
+# What each service's pod is given ----------------------------------------------------------------
+
+
+def test_generated_credentials_reach_containers_through_secret_key_refs_never_as_literal_env(k8s_plan: Plan) -> None:
+    env = {e["name"]: e for e in pod_spec(k8s_plan, "questdb")["containers"][0]["env"]}
+    assert env["QDB_PG_PASSWORD"] == {
+        "name": "QDB_PG_PASSWORD",
+        "valueFrom": {"secretKeyRef": {"name": "questdb-credentials", "key": "pg-password"}},
+    }
+    assert env["QDB_PG_USER"] == {"name": "QDB_PG_USER", "value": "trader"}
+    for key in SERVICE_KEYS:
+        for variable in pod_spec(k8s_plan, key)["containers"][0].get("env", []):
+            assert not str(variable.get("value", "")).startswith("Mock"), (
+                f"{key}: {variable['name']} is a literal password"
+            )
+
+
+def test_files_holding_credentials_are_secrets_and_the_rest_config_maps(k8s_plan: Plan) -> None:
+    valkey = k8s_plan.get(SECRET, "valkey-secret-files")
+    assert list(manifest(valkey)["stringData"]) == ["valkey.conf"]
+    assert "requirepass Mock" in manifest(valkey)["stringData"]["valkey.conf"]
+    assert isinstance(valkey.inputs["stringData"], Secret), "kept secret in Pulumi state"
+    assert list(manifest(k8s_plan.get(CONFIG_MAP, "postgres-files"))["data"]) == ["001_library.sql"]
+    assert pod_spec(k8s_plan, "postgres")["volumes"] == [
+        {"name": "files", "configMap": {"name": "postgres-files-363147bf"}},
+        {"name": "secret-files", "secret": {"secretName": "postgres-secret-files-64f7834e"}},
+    ]
+
+
+def test_pods_run_with_no_privilege_escalation_runtime_default_seccomp_and_dropped_capabilities(
+    k8s_plan: Plan,
+) -> None:
+    nats, postgres, opensearch = (pod_spec(k8s_plan, key) for key in ("nats", "postgres", "opensearch"))
+    assert nats["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
+    assert nats["containers"][0]["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    # The entrypoint chowns the data directory as root, then switches to the postgres user.
+    assert postgres["containers"][0]["securityContext"]["capabilities"] == {
+        "drop": ["ALL"],
+        "add": ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+    }
+    # OpenSearch runs as uid/gid 1000 from the start: its claim is made writable for group 1000.
+    assert opensearch["securityContext"] == {
+        "seccompProfile": {"type": "RuntimeDefault"},
+        "fsGroup": 1000,
+        "fsGroupChangePolicy": "OnRootMismatch",
+    }
+    assert (nats["automountServiceAccountToken"], nats["enableServiceLinks"]) == (False, False)
+
+
+def test_an_http_probe_on_an_http_port_is_an_http_get_and_a_command_probe_an_exec(k8s_plan: Plan) -> None:
+    nats = pod_spec(k8s_plan, "nats")["containers"][0]
+    assert nats["readinessProbe"] == {
+        "httpGet": {"path": "/healthz?js-enabled-only=true", "port": 8222, "scheme": "HTTP"},
+        "periodSeconds": 10,
+        "timeoutSeconds": 5,
+        "failureThreshold": 3,
+    }
+    assert nats["livenessProbe"]["failureThreshold"] == 6
+    # k8s-dev keeps OpenSearch's security plugin on: TLS and login, so the command probe (curl).
+    opensearch = pod_spec(k8s_plan, "opensearch")["containers"][0]
+    assert opensearch["startupProbe"] == {
+        "exec": {
+            "command": [
+                "/bin/sh",
+                "-c",
+                'curl -fsk -o /dev/null -u "admin:$OPENSEARCH_INITIAL_ADMIN_PASSWORD"'
+                " 'https://127.0.0.1:9200/_cluster/health?wait_for_status=yellow&timeout=2s'",
+            ]
+        },
+        "periodSeconds": 10,
+        "timeoutSeconds": 5,
+        "failureThreshold": 18,  # `pulumi up` waits 180 s for OpenSearch
+    }
+
+
+def test_pods_carry_one_label_per_network_and_each_network_admits_only_its_members(k8s_plan: Plan) -> None:
+    labels = stateful_set(k8s_plan, "nats")["spec"]["template"]["metadata"]["labels"]
+    assert labels == {
+        "app.kubernetes.io/name": "nats",
+        "app.kubernetes.io/instance": "trade2026-k8s-dev",
+        "trade2026.io/network-frontend": "true",
+        "trade2026.io/network-lowlatency": "true",
+        "trade2026.io/network-backend": "true",
+    }
+    policies = {r.name: manifest(r)["spec"] for r in k8s_plan.of_type(NETWORK_POLICY)}
+    assert policies["default-deny-ingress"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    members = {"matchLabels": {"trade2026.io/network-lowlatency": "true"}}
+    assert policies["network-lowlatency"] == {
+        "podSelector": members,
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"podSelector": members}]}],
+    }
+    assert sorted(policies) == ["default-deny-ingress", "network-backend", "network-frontend", "network-lowlatency"]
+
+
+def test_nothing_is_reachable_from_outside_the_cluster(k8s_plan: Plan) -> None:
+    services = {r.name: manifest(r)["spec"] for r in k8s_plan.of_type(SERVICE)}
+    assert {spec["type"] for spec in services.values()} == {"ClusterIP"}
+    assert services["nats-headless"]["clusterIP"] == "None"
+    assert "postgres-library" in services, "the compose setup's DNS alias"
+    for key in SERVICE_KEYS:
+        for port in pod_spec(k8s_plan, key)["containers"][0]["ports"]:
+            assert "hostPort" not in port, key
+
+
+def test_every_namespaced_object_is_in_the_stacks_namespace(k8s_plan: Plan) -> None:
+    namespaces = {manifest(r)["metadata"].get("namespace") for r in kubernetes_objects(k8s_plan)}
+    assert namespaces == {NAMESPACE, None}
+    (namespace,) = k8s_plan.of_type(NAMESPACE_TYPE)
+    assert manifest(namespace)["metadata"] == {
+        "name": NAMESPACE,
+        "labels": {
+            "trade2026.io/stack": "k8s-dev",
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/audit": "restricted",
+        },
+    }
+
+
+def test_outputs_keep_their_shape_with_cluster_dns_names_and_a_port_forward_line(k8s_plan: Plan) -> None:
+    outputs = reveal(k8s_plan.outputs)
+    assert outputs["internalEndpoints"]["clickhouse"] == {
+        "http": "http://clickhouse.trade2026-k8s-dev.svc:8123",
+        "native": "tcp://clickhouse.trade2026-k8s-dev.svc:9000",
+        "interserver": "http://clickhouse.trade2026-k8s-dev.svc:9009",
+    }
+    assert outputs["endpoints"]["clickhouse"] == {"http": "http://127.0.0.1:8123", "native": "tcp://127.0.0.1:19000"}
+    assert outputs["portForward"]["clickhouse"] == (
+        "kubectl --namespace trade2026-k8s-dev port-forward service/clickhouse 8123:8123 19000:9000"
+    )
+    assert sorted(outputs["credentials"]["postgres"]) == ["database", "password", "user"]
+
+
+# Config of the Kubernetes target ---------------------------------------------------------------
+
+
+def test_storage_class_and_size_are_set_per_data_volume() -> None:
+    volumes = {"clickhouse": {"data": {"size": "50Gi", "storageClass": "fast-ssd"}}}
+    plan = run_program(STACK, config(STACK, kubernetes={"storageClass": "standard", "volumes": volumes}))
+    claims = {key: stateful_set(plan, key)["spec"]["volumeClaimTemplates"][0]["spec"] for key in ("clickhouse", "nats")}
+    assert claims["clickhouse"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "storageClassName": "fast-ssd",
+        "resources": {"requests": {"storage": "50Gi"}},
+    }
+    assert claims["nats"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "storageClassName": "standard",
+        "resources": {"requests": {"storage": "1Gi"}},
+    }
+
+
+def test_an_unknown_data_volume_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError) as caught:
+        run_program(STACK, config(STACK, kubernetes={"volumes": {"postgres": {"dtaa": {"size": "2Gi"}}}}))
+    assert str(caught.value).splitlines() == [
+        "invalid stack config:",
+        "  trade2026:kubernetes.volumes.postgres.dtaa: postgres has no data volume dtaa (it has: data)",
+    ]
+
+
+def test_the_namespace_override_moves_every_object() -> None:
+    plan = run_program(STACK, config(STACK, kubernetes={"namespace": "trading-blue"}))
+    namespaces = {manifest(r)["metadata"].get("namespace") for r in kubernetes_objects(plan)}
+    assert namespaces == {"trading-blue", None}
+    assert reveal(plan.outputs)["internalEndpoints"]["nats"]["client"] == "nats://nats.trading-blue.svc:4222"
+
+
+def test_a_switched_off_service_keeps_its_claims_and_credentials_but_runs_no_pod() -> None:
+    plan = run_program(STACK, config(STACK, services={"postgres": {"enabled": False}}))
+    postgres = stateful_set(plan, "postgres")["spec"]
+    assert (postgres["replicas"], postgres["persistentVolumeClaimRetentionPolicy"]) == (
+        0,
+        {"whenDeleted": "Retain", "whenScaled": "Retain"},
+    )
+    assert "postgres-credentials" in {r.name for r in plan.of_type(SECRET)}
+    assert not {"postgres", "postgres-headless"} & {r.name for r in plan.of_type(SERVICE)}
+    assert "postgres" not in reveal(plan.outputs)["portForward"]
+
+
+def test_wait_for_healthy_and_protect_data_apply_on_the_cluster() -> None:
+    plan = run_program(STACK, config(STACK, waitForHealthy=False, protectData=True))
+    nats = plan.get(STATEFUL_SET, "nats")
+    assert manifest(nats)["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
+    (namespace,) = plan.of_type(NAMESPACE_TYPE)
+    # Deleting the namespace would delete the claims in it.
+    assert (namespace.protect, namespace.retain_on_delete, nats.protect) == (True, True, True)
