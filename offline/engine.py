@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
+import re
 import runpy
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,18 +261,137 @@ class RecordingMonitor(mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
-def stack_config(stack_name: str, root: Path = ROOT) -> dict[str, str]:
+class StackConfigError(Exception):
+    """A Pulumi.yaml or Pulumi.<stack>.yaml the engine cannot read: one line naming the file."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Config as the language host hands it to the program: `PULUMI_CONFIG` and the secret keys."""
+
+    config: dict[str, str]
+    secret_keys: tuple[str, ...]
+
+
+# What a stack file may hold besides config (the CLI's stack file schema).
+_STACK_FILE_KEYS = frozenset({"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"})
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+# Stands in for a `secure:` value outside this program's namespace (a provider's password, say),
+# which only the Pulumi CLI can decrypt; the mock providers never read it.
+SECURE_PLACEHOLDER = "[secure value: only the Pulumi CLI decrypts it]"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise StackConfigError(f"{path.name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise StackConfigError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise StackConfigError(f"{path.name}: not valid YAML ({exc.problem}{where})") from None
+    except (yaml.YAMLError, RecursionError):
+        raise StackConfigError(f"{path.name}: not valid YAML (or nested too deeply to read)") from None
+
+
+def _namespaced(path: Path, key: Any) -> str:
+    """A config key as the CLI reads it: bare keys belong to the project, and the old
+    `<namespace>:config:<name>` form means `<namespace>:<name>`."""
+    text = str(key)
+    parts = text.split(":")
+    if len(parts) == 1:
+        return f"{PROJECT}:{text}"
+    if len(parts) == 2:
+        return text
+    if len(parts) == 3 and parts[1] == "config":
+        return f"{parts[0]}:{parts[2]}"
+    raise StackConfigError(f"{path.name}: config key {text!r} is not of the form <namespace>:<name>")
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _without_secure(value: Any) -> tuple[Any, bool]:
+    """`value` with every `secure:` entry replaced by SECURE_PLACEHOLDER, and whether it had any."""
+    if _is_secure(value):
+        return SECURE_PLACEHOLDER, True
+    if isinstance(value, dict):
+        items = [(key, *_without_secure(item)) for key, item in value.items()]
+        return {key: item for key, item, _ in items}, any(secure for _, _, secure in items)
+    if isinstance(value, list):
+        pairs = [_without_secure(item) for item in value]
+        return [item for item, _ in pairs], any(secure for _, secure in pairs)
+    return value, False
+
+
+def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
     """The config the Pulumi CLI would hand the program: project defaults from Pulumi.yaml, then
-    Pulumi.<stack>.yaml on top; scalars as strings, structured values as JSON."""
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    Pulumi.<stack>.yaml on top; scalars as strings, structured values as JSON, and the keys whose
+    values were `secure:`. Raises StackConfigError for a file the CLI would not accept either."""
+    root = ROOT if root is None else root
+    if not _STACK_NAME.fullmatch(stack_name):
+        raise StackConfigError(f"stack name {stack_name!r} is not letters, digits, '_', '.' and '-' (at most 100)")
+    project_file = root / "Pulumi.yaml"
+    project = _read_yaml(project_file)
+    if not isinstance(project, dict):
+        raise StackConfigError(f"{project_file.name}: expected a map of project settings")
+    declarations = project.get("config") or {}
+    if not isinstance(declarations, dict):
+        raise StackConfigError(f"{project_file.name}: config: expected a map of key declarations")
     config: dict[str, Any] = {}
-    for key, declaration in (project.get("config") or {}).items():
+    for key, declaration in declarations.items():
         if isinstance(declaration, dict) and "default" in declaration:
-            config[f"{PROJECT}:{key}"] = declaration["default"]
+            config[_namespaced(project_file, key)] = declaration["default"]
     stack_file = root / f"Pulumi.{stack_name}.yaml"
     if stack_file.exists():
-        config.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
-    return {key: config_text(value) for key, value in config.items()}
+        config.update(_stack_file_config(stack_file))
+    secret_keys = []
+    for key, value in list(config.items()):
+        config[key], secure = _without_secure(value)
+        if secure and key.startswith(f"{PROJECT}:"):
+            raise StackConfigError(
+                f"{stack_file.name}: {key} is a secure: value, which only the Pulumi CLI can decrypt; "
+                "use `pulumi preview` for this stack"
+            )
+        if secure:
+            secret_keys.append(key)
+    try:
+        return StackConfig({key: config_text(value) for key, value in config.items()}, tuple(sorted(secret_keys)))
+    except (ValueError, RecursionError):
+        raise StackConfigError(f"{stack_file.name}: a config value is nested too deeply to pass on") from None
+
+
+def _stack_file_config(stack_file: Path) -> dict[str, Any]:
+    document = _read_yaml(stack_file)
+    if document is None:
+        return {}  # an empty stack file is an empty config, as for the CLI
+    if not isinstance(document, dict):
+        raise StackConfigError(f"{stack_file.name}: expected a map with a config: key, got a {type(document).__name__}")
+    unknown = sorted(str(key) for key in document if key not in _STACK_FILE_KEYS)
+    if unknown:
+        expected = ", ".join(sorted(_STACK_FILE_KEYS))
+        raise StackConfigError(
+            f"{stack_file.name}: unknown top-level key {unknown[0]!r} (a stack file holds {expected})"
+        )
+    if document.get("environment"):
+        raise StackConfigError(
+            f"{stack_file.name}: environment: imports Pulumi ESC environments, which the offline engine "
+            "cannot open; use `pulumi preview` for this stack"
+        )
+    stack_config = document.get("config") or {}
+    if not isinstance(stack_config, dict):
+        raise StackConfigError(f"{stack_file.name}: config: expected a map of keys to values")
+    return {_namespaced(stack_file, key): value for key, value in stack_config.items()}
+
+
+def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:
+    """The config values of `load_stack`, for callers that need no secret keys."""
+    return load_stack(stack_name, root).config
 
 
 def config_text(value: Any) -> str:
@@ -281,19 +403,39 @@ def config_text(value: Any) -> str:
     return str(value)
 
 
+@contextmanager
+def _language_host_config(stack: StackConfig) -> Iterator[None]:
+    """Config as pulumi-language-python passes it: PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS in
+    the environment, which its exec script hands to set_all_config before the program starts."""
+    saved = {name: os.environ.get(name) for name in ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")}
+    os.environ["PULUMI_CONFIG"] = json.dumps(stack.config)
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(stack.secret_keys))
+    pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env())
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_program(
     stack_name: str,
     config: Mapping[str, str] | None = None,
     *,
+    secret_keys: Sequence[str] = (),
     preview: bool = False,
     program: Path = ROOT / "__main__.py",
 ) -> Plan:
     """Run `program` for `stack_name` under the mock engine and return what it registered.
 
-    `config` defaults to the stack's committed config (see `stack_config`). Errors the program
-    raises (a ConfigError for bad config) propagate unchanged.
+    `config` defaults to the stack's committed config (see `load_stack`); `secret_keys` are the
+    keys of `config` the CLI would mark secret. Errors the program raises (a ConfigError for bad
+    config) propagate unchanged; a stack file the engine cannot read raises StackConfigError.
     """
-    pulumi.runtime.set_all_config(dict(stack_config(stack_name) if config is None else config))
+    stack_settings = load_stack(stack_name) if config is None else StackConfig(dict(config), tuple(secret_keys))
     mock = DockerMocks(preview)
     monitor = RecordingMonitor(mock)
     # set_mocks registers a root stack of its own unless one exists; a placeholder skips that,
@@ -306,7 +448,8 @@ def run_program(
     def program_body() -> None:
         runpy.run_path(str(program), run_name="__main__")
 
-    _sync_await(stack.run_in_stack(program_body))
+    with _language_host_config(stack_settings):
+        _sync_await(stack.run_in_stack(program_body))
     # Registration order depends on asyncio scheduling; URN order is stable across runs.
     resources = sorted(monitor.registrations, key=lambda r: r.urn)
     return Plan(stack_name, preview, resources, dict(monitor.stack_outputs), dict(monitor.component_outputs))

@@ -36,14 +36,6 @@ class Target(Protocol):
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered: ...
 
 
-def mirrored(image: str, registry: str) -> str:
-    """The same image pulled through `registry`; Docker Hub official images live under library/."""
-    if not registry:
-        return image
-    repository = image.split("@")[0].rsplit(":", 1)[0]
-    return f"{registry}/{image if '/' in repository else 'library/' + image}"
-
-
 def resolve(value: Value, credentials: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
     """A literal as itself, a SecretRef as the generated credential it names."""
     return credentials[value.credential] if isinstance(value, SecretRef) else value

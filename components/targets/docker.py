@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import pulumi
 import pulumi_docker as docker
 
+from ..images import resolve_image
+from ..ports import SLOTS, endpoint_host, fixed_host_port
 from ..settings import StackSettings
 from ..spec import NETWORKS, Port, ServiceSpec, probe_test
-from .base import Rendered, connection, generate_password, mirrored, resolve, upload_content
+from .base import Rendered, connection, generate_password, resolve, upload_content
 
 if TYPE_CHECKING:
     from ..service import ServiceArgs
@@ -52,7 +54,7 @@ class DockerTarget:
     networks: Mapping[str, docker.Network]
     bind_address: str = "127.0.0.1"
     host_ports: Literal["auto", "fixed"] = "auto"
-    port_offset: int = 0
+    port_block: int = 0
     registry_mirror: str = ""
     wait_for_healthy: bool = True
     protect_data: bool = False
@@ -66,7 +68,7 @@ class DockerTarget:
             create_networks(prefix),
             bind_address=settings.bind_address,
             host_ports=settings.host_ports,
-            port_offset=settings.port_offset,
+            port_block=settings.port_block,
             registry_mirror=settings.registry_mirror,
             wait_for_healthy=settings.wait_for_healthy,
             protect_data=settings.protect_data,
@@ -112,7 +114,7 @@ class DockerTarget:
     ) -> docker.Container:
         image = docker.RemoteImage(
             f"{name}-image",
-            name=args.image or mirrored(spec.image, self.registry_mirror),
+            name=resolve_image(spec.image, args.image, self.registry_mirror),
             # Another stack on the same Docker host may still run this image.
             keep_locally=True,
             opts=pulumi.ResourceOptions(parent=parent),
@@ -124,7 +126,7 @@ class DockerTarget:
             command=list(spec.command) or None,
             envs=[pulumi.Output.concat(key, "=", resolve(value, credentials)) for key, value in spec.env.items()]
             or None,
-            ports=[self._publish(port) for port in spec.ports if port.published],
+            ports=[self._publish(name, port) for port in spec.ports if port.published],
             volumes=[
                 docker.ContainerVolumeArgs(volume_name=volume.name, container_path=data.path)
                 for volume, data in zip(volumes, spec.volumes, strict=True)
@@ -167,11 +169,11 @@ class DockerTarget:
             ),
         )
 
-    def _publish(self, port: Port) -> docker.ContainerPortArgs:
+    def _publish(self, name: str, port: Port) -> docker.ContainerPortArgs:
         fixed = self.host_ports == "fixed"
         return docker.ContainerPortArgs(
             internal=port.number,
-            external=port.host_number + self.port_offset if fixed else None,
+            external=fixed_host_port(self.port_block, SLOTS[name, port.role]) if fixed else None,
             ip=self.bind_address,
             protocol="tcp",
         )
@@ -179,8 +181,7 @@ class DockerTarget:
     def _host_endpoints(
         self, spec: ServiceSpec, ports: Sequence[docker.outputs.ContainerPort] | None
     ) -> dict[str, str]:
-        # A wildcard bind is reached through loopback from the host itself.
-        host = "127.0.0.1" if self.bind_address in ("0.0.0.0", "::") else self.bind_address
+        host = endpoint_host(self.bind_address)
         external = {p.internal: p.external for p in ports or []}
         return {
             port.role: f"{port.scheme}://{host}:{external[port.number]}"

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..images import resolve_image
 from ..settings import NAMESPACE as CONFIG_NAMESPACE
 from ..settings import ConfigError, KubernetesSettings, StackSettings
 from ..spec import NETWORKS, HttpProbe, Port, SecretRef, ServiceSpec, Upload, probe_test
-from .base import Rendered, connection, generate_password, mirrored, upload_content
+from .base import Rendered, connection, generate_password, upload_content
 
 if TYPE_CHECKING:
     from ..service import ServiceArgs
@@ -294,7 +295,7 @@ class KubernetesTarget:
         timeout = args.wait_timeout_seconds or spec.wait_timeout
         container = k8s.core.v1.ContainerArgs(
             name=name,
-            image=args.image or mirrored(spec.image, self.registry_mirror),
+            image=resolve_image(spec.image, args.image, self.registry_mirror),
             # Docker's `command` replaces the image's CMD, which is what Kubernetes calls args.
             args=list(spec.command) or None,
             env=self._env(name, spec) or None,
