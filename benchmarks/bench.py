@@ -1,6 +1,6 @@
 """Performance figures quoted in the README. Measures; asserts nothing.
 
-    venv/bin/python -m benchmarks.bench [--runs 7]
+    venv/bin/python -m benchmarks.bench [--runs 7] [--target all|docker|kubernetes]
 
 Each figure is the median wall time of fresh processes (imports included), so it is what a
 user waits for.
@@ -92,13 +92,45 @@ def gate_figures(runs: int) -> list[str]:
     ]
 
 
+KUBERNETES_STACK = "k8s-dev"
+STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
+
+
+def kubernetes_figures(runs: int) -> list[str]:
+    bare = wall_time("import pulumi, pulumi_kubernetes", runs)
+    render = wall_time(f"from offline.engine import run_program; run_program({KUBERNETES_STACK!r})", runs)
+    command = wall_time(f"from offline.gate import main; main(['--stack', {KUBERNETES_STACK!r}])", runs)
+    stack = run_program(KUBERNETES_STACK, preview=True)
+    # 400 workloads: fifty k8s-dev stacks (fifty namespaces) in one analysis.
+    copies = [run_program(f"k8s-{i:02d}", stack_config(KUBERNETES_STACK), preview=True) for i in range(50)]
+    synthetic = Plan("synthetic", True, [r for plan in copies for r in plan.resources], {})
+    ci = environment_config(KUBERNETES_STACK)
+    small = best_of(runs, lambda: run_gate(stack, ci))
+    large = best_of(max(3, runs // 2), lambda: run_gate(synthetic, ci))
+    workloads = len(synthetic.of_type(STATEFUL_SET))
+    return [
+        f"bare `import pulumi, pulumi_kubernetes`      {bare:6.3f} s",
+        f"render {KUBERNETES_STACK} under the mock engine   {render:6.3f} s  ({render / bare:.2f}x the bare import)",
+        f"resources registered                         {len(stack.resources):6d}",
+        f"`python -m offline.gate --stack {KUBERNETES_STACK}` {command:6.3f} s",
+        f"pack start + analysis, {KUBERNETES_STACK} ({len(stack.resources)} res.) {small:6.3f} s",
+        f"pack start + analysis, {workloads} workloads ({len(synthetic.resources)} res.) {large:6.3f} s"
+        f"  ({large / small:.1f}x the {KUBERNETES_STACK} stack)",
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--target", choices=("all", "docker", "kubernetes"), default="all")
     args = parser.parse_args(argv)
     print(f"Python {sys.version.split()[0]}, median of {args.runs} fresh processes each\n")
-    for line in [*program_figures(args.runs), "", *gate_figures(args.runs)]:
-        print(line)
+    sections = []
+    if args.target in ("all", "docker"):
+        sections += [program_figures(args.runs), gate_figures(args.runs)]
+    if args.target in ("all", "kubernetes"):
+        sections.append(kubernetes_figures(args.runs))
+    print("\n\n".join("\n".join(section) for section in sections))
     return 0
 
 

@@ -415,6 +415,7 @@ def test_wait_for_healthy_and_protect_data_apply_on_the_cluster() -> None:
     plan = run_program(STACK, config(STACK, waitForHealthy=False, protectData=True))
     nats = plan.get(STATEFUL_SET, "nats")
     assert manifest(nats)["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
+    assert manifest(plan.get(SERVICE, "nats"))["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
     (namespace,) = plan.of_type(NAMESPACE_TYPE)
     # Deleting the namespace would delete the claims in it.
     assert (namespace.protect, namespace.retain_on_delete, nats.protect) == (True, True, True)

@@ -179,11 +179,13 @@ class KubernetesTarget:
     def _labels(self, name: str) -> dict[str, str]:
         return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": self.instance}
 
-    def _metadata(self, name: str | None, service: str) -> k8s.meta.v1.ObjectMetaArgs:
+    def _metadata(self, name: str | None, service: str, *, awaited: bool = False) -> k8s.meta.v1.ObjectMetaArgs:
         labels = {**self._labels(service), "app.kubernetes.io/part-of": "trade2026"}
+        # pulumi-kubernetes waits for a StatefulSet's pods, and a Service's endpoints, to be ready.
+        skip = {"pulumi.com/skipAwait": "true"} if awaited and not self.wait_for_healthy else None
         # An object without a name is auto-named by Pulumi and replaced, under a new name, when
         # its content changes: the StatefulSet then rolls its pod onto the new files.
-        return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=self.namespace, labels=labels)
+        return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=self.namespace, labels=labels, annotations=skip)
 
     def _opts(
         self, parent: pulumi.Resource, after: Sequence[pulumi.Resource] = (), **extra: Any
@@ -327,17 +329,9 @@ class KubernetesTarget:
             fs_group_change_policy="OnRootMismatch" if needs.fs_group is not None else None,
         )
         labels = {**self._labels(name), **{NETWORK_LABEL.format(net): "true" for net in spec.networks}}
-        metadata = self._metadata(name, name)
-        if not self.wait_for_healthy:
-            metadata = k8s.meta.v1.ObjectMetaArgs(
-                name=name,
-                namespace=self.namespace,
-                labels=metadata.labels,
-                annotations={"pulumi.com/skipAwait": "true"},
-            )
         return k8s.apps.v1.StatefulSet(
             name,
-            metadata=metadata,
+            metadata=self._metadata(name, name, awaited=True),
             spec=k8s.apps.v1.StatefulSetSpecArgs(
                 service_name=f"{name}-headless",
                 # Switched off: no pod, but the claims (and so the data) stay for switching back on.
@@ -370,10 +364,9 @@ class KubernetesTarget:
         )
 
     def _service(self, parent: pulumi.Resource, name: str, service: str, spec: ServiceSpec, *, headless: bool) -> None:
-        metadata = self._metadata(service, name)
         k8s.core.v1.Service(
             service,
-            metadata=metadata,
+            metadata=self._metadata(service, name, awaited=True),
             spec=k8s.core.v1.ServiceSpecArgs(
                 type="ClusterIP",
                 # Headless: DNS answers with the pod itself (nats-0.nats-headless), ready or not.
