@@ -1,5 +1,10 @@
 """What counts as a pinned image reference: one literal table for the program's validation
-(components/images.py) and the policy pack's pinned-image-tags rule, which must agree on it."""
+(components/images.py) and the policy pack's pinned-image-tags rule under its default config.
+
+The pack cannot import the program, so each carries its own copy of the definition; both are
+tested against these cases, so the two copies cannot drift apart unnoticed. Verdicts include the
+defaults both apply to projects that release with two version parts (PostgreSQL 16.9, SeaweedFS 3.97).
+"""
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 
@@ -40,4 +45,19 @@ PINNED_IMAGE_CASES: list[tuple[str, bool]] = [
     ("registry.corp:0/opa:1.4.2", False),
     ("registry.corp:65536/opa:1.4.2", False),
     ("https://registry.corp/opa:1.4.2", False),
+    ("opensearchproject/opensearch:v2.19.1", True),
+    ("mirror.internal:5000/library/nats:2.10.29-alpine", True),
+    ("Mirror.Example.COM/nats:2.10.29", True),
+    (f"registry.local:5000/team/opa@{DIGEST}", True),
+    ("nats:2.10", False),
+    ("valkey/valkey:8-alpine", False),
+    ("nats:stable", False),
+    (" ", False),
+    ("NATS:2.10.29", False),
+    ("nats@sha256:0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF", False),
+    (
+        "nats@sha512:00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        False,
+    ),
+    ("nats:2.10.29@", False),
 ]
