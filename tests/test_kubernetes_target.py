@@ -102,7 +102,11 @@ SHEETS = {
         {"client": 4222, "monitoring": 8222},
         {"client", "monitoring"},
         ["/data"],
-        ("http", 8222, "/healthz?js-enabled-only=true"),
+        (
+            "exec",
+            "wget -q -O /dev/null 'http://127.0.0.1:8222/healthz?js-enabled-only=true'"
+            " && wget -q -O - http://127.0.0.1:8222/jsz | grep -q '\"store_dir\"'",
+        ),
         256,
         {},
         [],
@@ -113,8 +117,8 @@ SHEETS = {
         ["/data"],
         (
             "exec",
-            "valkey-cli -p 6379 --no-auth-warning"
-            " -a \"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\" ping | grep -qx PONG",
+            "REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\" valkey-cli -p 6379 ping"
+            " | grep -qx PONG",
         ),
         256,
         {"/usr/local/etc/valkey/valkey.conf": True},
@@ -281,14 +285,14 @@ def test_pods_run_with_no_privilege_escalation_runtime_default_seccomp_and_dropp
 
 
 def test_an_http_probe_on_an_http_port_is_an_http_get_and_a_command_probe_an_exec(k8s_plan: Plan) -> None:
-    nats = pod_spec(k8s_plan, "nats")["containers"][0]
-    assert nats["readinessProbe"] == {
-        "httpGet": {"path": "/healthz?js-enabled-only=true", "port": 8222, "scheme": "HTTP"},
+    clickhouse = pod_spec(k8s_plan, "clickhouse")["containers"][0]
+    assert clickhouse["readinessProbe"] == {
+        "httpGet": {"path": "/ping", "port": 8123, "scheme": "HTTP"},
         "periodSeconds": 10,
         "timeoutSeconds": 5,
         "failureThreshold": 3,
     }
-    assert nats["livenessProbe"]["failureThreshold"] == 6
+    assert clickhouse["livenessProbe"]["failureThreshold"] == 6
     # k8s-dev keeps OpenSearch's security plugin on: TLS and login, so the command probe (curl).
     opensearch = pod_spec(k8s_plan, "opensearch")["containers"][0]
     assert opensearch["startupProbe"] == {

@@ -15,7 +15,7 @@ from pulumi_policy import PolicyResource, Severity
 from pulumi_policy.proxy import UnknownValueError
 from pydantic import Field
 
-from .framework import RuleConfig, Subject, items, known, resource_rule, stack_rule
+from .framework import Anchor, RuleConfig, Subject, items, known, own, resource_rule, stack_rule
 from .images import PinnedTags, pinning_problem
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -53,6 +53,18 @@ NAMESPACED = (
     "kubernetes:policy/v1:PodDisruptionBudget",
     "kubernetes:networking.k8s.io/v1:Ingress",
 )
+
+
+def pss(control: str, remediation: str) -> Anchor:
+    """A control of the Pod Security Standards (baseline or restricted profile), by its title."""
+    url = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+    return Anchor("Kubernetes Pod Security Standards", control, url, remediation)
+
+
+def cis_kubernetes(item: str, remediation: str) -> Anchor:
+    return Anchor("CIS Kubernetes Benchmark", item, "https://www.cisecurity.org/benchmark/kubernetes", remediation)
+
+
 # Volume sources that only carry read-only config into the pod; every other mount holds data.
 _CONFIG_SOURCES = ("configMap", "secret", "projected", "downwardAPI")
 
@@ -99,6 +111,7 @@ class Pod:
     "Prohibits hostPath volumes; data belongs on PersistentVolumeClaims, never on a node's disk.",
     types=WORKLOADS,
     severity=Severity.CRITICAL,
+    anchor=pss("HostPath Volumes", "Declare the path as a data volume; the target gives it a PersistentVolumeClaim."),
 )
 def no_host_path_volumes(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -123,6 +136,7 @@ def claim_names(subject: Subject, pod: Pod) -> set[str]:
     "PersistentVolumeClaim (a StatefulSet volumeClaimTemplate or a persistentVolumeClaim volume).",
     types=WORKLOADS,
     severity=Severity.HIGH,
+    anchor=own("Declare the path as a data volume in the data sheet, so it gets a volumeClaimTemplate."),
 )
 def data_on_persistent_volumes(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -145,6 +159,7 @@ def data_on_persistent_volumes(subject: Subject, _config: RuleConfig) -> Iterato
     "Requires every container image pinned to an exact release tag or a digest.",
     types=WORKLOADS,
     config=PinnedTags,
+    anchor=own("Pin the image to an exact release tag or a digest."),
 )
 def pinned_images(subject: Subject, config: PinnedTags) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -163,6 +178,7 @@ _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
     "Requires a readiness and a liveness probe on every container, so traffic and restarts follow health.",
     types=WORKLOADS,
     severity=Severity.MEDIUM,
+    anchor=own("Declare a probe in the service's data sheet that fails when the service cannot serve."),
 )
 def probes_required(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -204,6 +220,7 @@ def memory_limit(container: Mapping[str, Any]) -> float | None:
     "Requires a memory limit on every container, init containers included.",
     types=WORKLOADS,
     severity=Severity.MEDIUM,
+    anchor=own("Set memoryMb for the service; the target renders it as the memory request and limit."),
 )
 def memory_limits_required(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -253,6 +270,7 @@ def workloads(resources: Sequence[PolicyResource]) -> Iterator[tuple[PolicyResou
     "Requires the stack's pod memory limits, times replicas, to add up to at most the budget.",
     severity=Severity.MEDIUM,
     config=MemoryBudget,
+    anchor=own("Lower memoryMb of the largest services, or raise budgetMb for this environment."),
 )
 def stack_memory_budget(resources: Sequence[PolicyResource], config: MemoryBudget) -> Iterator[tuple[str, str]]:
     sizes = sorted(
@@ -277,6 +295,7 @@ def _security_context(container: Mapping[str, Any]) -> Mapping[str, Any]:
     "Prohibits privileged containers.",
     types=WORKLOADS,
     severity=Severity.CRITICAL,
+    anchor=pss("Privileged Containers", "Remove privileged: true; add the one capability the image needs instead."),
 )
 def no_privileged_containers(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -290,6 +309,7 @@ def no_privileged_containers(subject: Subject, _config: RuleConfig) -> Iterator[
     "Prohibits sharing the node's network, PID or IPC namespace (hostNetwork, hostPID, hostIPC).",
     types=WORKLOADS,
     severity=Severity.HIGH,
+    anchor=pss("Host Namespaces", "Remove hostNetwork, hostPID and hostIPC; reach the pod through its Service."),
 )
 def no_host_namespaces(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -303,6 +323,7 @@ def no_host_namespaces(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     "Prohibits hostPort on containers; pods are reached through cluster-internal Services.",
     types=WORKLOADS,
     severity=Severity.HIGH,
+    anchor=pss("Host Ports", "Remove hostPort; reach the pod through its Service, or kubectl port-forward."),
 )
 def no_host_ports(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -349,6 +370,7 @@ RUNTIME_DEFAULT_CAPABILITIES = frozenset(
     "Prohibits adding Linux capabilities beyond the container runtime's default set.",
     types=WORKLOADS,
     config=AllowedCapabilities,
+    anchor=pss("Capabilities", "Drop ALL and add back only runtime-default capabilities the entrypoint needs."),
 )
 def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -368,6 +390,7 @@ def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iter
     "Requires allowPrivilegeEscalation: false on every container, so setuid binaries cannot raise privileges.",
     types=WORKLOADS,
     severity=Severity.HIGH,
+    anchor=pss("Privilege Escalation", "Set securityContext.allowPrivilegeEscalation: false on every container."),
 )
 def no_privilege_escalation(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -382,6 +405,7 @@ def no_privilege_escalation(subject: Subject, _config: RuleConfig) -> Iterator[s
     "Requires a seccomp profile (RuntimeDefault or Localhost) on every container; unset runs Unconfined.",
     types=WORKLOADS,
     severity=Severity.HIGH,
+    anchor=pss("Seccomp", "Set the pod's securityContext.seccompProfile.type to RuntimeDefault."),
 )
 def no_unconfined_seccomp(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     pod = Pod.of(subject)
@@ -407,6 +431,7 @@ class ExposedServiceTypes(RuleConfig):
     types=(SERVICE,),
     severity=Severity.HIGH,
     config=ExposedServiceTypes,
+    anchor=own("Use a ClusterIP Service and kubectl port-forward, or allow the type in this environment's config."),
 )
 def cluster_internal_services(subject: Subject, config: ExposedServiceTypes) -> Iterator[str]:
     type_ = dig(subject.props, "spec", "type")
@@ -447,6 +472,10 @@ def isolates_ingress(policy: Mapping[str, Any]) -> bool:
     "kubernetes-network-policy-per-workload",
     "Requires every workload's pods to be selected by an ingress NetworkPolicy in their namespace.",
     severity=Severity.HIGH,
+    anchor=cis_kubernetes(
+        "Ensure that all Namespaces have Network Policies defined",
+        "Label the pod with its networks; the target's NetworkPolicies select it by them.",
+    ),
 )
 def network_policy_per_workload(resources: Sequence[PolicyResource], _config: RuleConfig) -> Iterator[tuple[str, str]]:
     policies = [
@@ -474,6 +503,10 @@ class StackNamespace(RuleConfig):
     types=(NAMESPACE, *NAMESPACED),
     severity=Severity.MEDIUM,
     config=StackNamespace,
+    anchor=cis_kubernetes(
+        "The default namespace should not be used",
+        "Set metadata.namespace to the stack's namespace, trade2026-<stack> or trade2026:kubernetes.namespace.",
+    ),
 )
 def stack_namespace(subject: Subject, config: StackNamespace) -> Iterator[str]:
     expected = config.namespace.replace("{stack}", subject.stack)

@@ -210,7 +210,7 @@ STATEFULSET_FAILURES: list[tuple[str, Change, list[str]]] = [
         in_container("image", "nats:2.10-alpine"),
         [
             "StatefulSet nats: container nats: image nats:2.10-alpine is not an exact release "
-            "(needs 3 version parts, or a digest)"
+            "(needs 3 version parts, or a sha256 digest)"
         ],
     ),
     (
