@@ -104,7 +104,7 @@ def kubernetes_only(config: Path, into: Path) -> Path:
     """`config` with every Docker rule disabled: rules that cannot fire on a Kubernetes stack, but
     that pulumi_policy still runs (deserialising each resource's properties once per enabled rule)."""
     with PolicyPackServer(PACK) as server:
-        _, policies = server.info()
+        policies = server.info()[1]
     settings = json.loads(config.read_text())
     settings.update({p.name: "disabled" for p in policies if not p.name.startswith("kubernetes-")})
     into.write_text(json.dumps(settings))
