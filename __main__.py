@@ -14,6 +14,7 @@ from components import (
     SeaweedFS,
     ServiceArgs,
     Valkey,
+    connections,
     load_settings,
     target_for_stack,
 )
@@ -40,3 +41,8 @@ pulumi.export("credentials", {s.key: s.credentials for s in services if s.creden
 forwards = {s.key: s.port_forward for s in services if s.enabled and s.port_forward}
 if forwards:
     pulumi.export("portForward", forwards)
+# Secret: what the applications' clients take (`python -m connect.dotenv` writes it as a .env).
+pulumi.export(
+    "connections",
+    {s.key: connections.output(s.key, s.endpoints, s.credentials) for s in services if s.enabled},
+)

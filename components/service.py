@@ -42,7 +42,7 @@ class Service(pulumi.ComponentResource):
     endpoints: pulumi.Output[dict[str, str]]
     internal_endpoints: dict[str, str]
     credentials: pulumi.Output[dict[str, str]] | None
-    port_forward: str | None
+    port_forward: pulumi.Input[str] | None
 
     def __init__(
         self, type_token: str, name: str, spec: ServiceSpec, args: ServiceArgs, opts: pulumi.ResourceOptions | None

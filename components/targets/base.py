@@ -26,8 +26,9 @@ class Rendered:
     # The spec's `connection` with credentials filled in; None when the spec declares none.
     credentials: pulumi.Output[dict[str, str]] | None
     # The command that makes `endpoints` reachable from a laptop, where a step is needed first
-    # (a `kubectl port-forward` line on a cluster); None where they are reachable as they are.
-    port_forward: str | None = None
+    # (`ssh -L` forwards to a remote Docker host's loopback, a `kubectl port-forward` line on a
+    # cluster); None where they are reachable as they are.
+    port_forward: pulumi.Input[str] | None = None
 
 
 class Target(Protocol):
