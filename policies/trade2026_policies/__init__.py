@@ -3,6 +3,7 @@
 from pulumi_policy import Policy
 
 from . import credentials, images, naming, network, runtime, storage
+from . import kubernetes as kubernetes_rules
 
 POLICIES: list[Policy] = [
     storage.no_bind_mounts,
@@ -31,4 +32,5 @@ POLICIES: list[Policy] = [
     credentials.no_default_credentials,
     credentials.opensearch_security_enabled,
     naming.stack_scoped_names,
+    *kubernetes_rules.POLICIES,
 ]
