@@ -1,5 +1,9 @@
+from .ready import JetStreamStream
 from .service import Service
 from .spec import DataVolume, HttpProbe, Port, ServiceSpec
+
+DAY = 24 * 3600
+GIB = 1 << 30
 
 
 class Nats(Service):
@@ -22,4 +26,29 @@ class Nats(Service):
             # so monitoring (-m) must be asked for here. Single node: no cluster port (6222) opens.
             command=("-js", "-sd", "/data", "-m", "8222"),
             memory_mb=self.memory(256),
+            # Subjects follow {domain}.{service}.{action}.{entity}. Limits: a stream is a replay
+            # buffer, not the system of record (QuestDB and ClickHouse are); 5 GiB in all on the volume.
+            ready=(
+                JetStreamStream(
+                    "ORDERS",
+                    ("trading.order.>",),
+                    "Order flow, kept for replay and audit",
+                    max_age_seconds=7 * DAY,
+                    max_bytes=2 * GIB,
+                ),
+                JetStreamStream(
+                    "MARKETDATA",
+                    ("marketdata.>",),
+                    "Market data snapshots; high volume, short-lived",
+                    max_age_seconds=1 * DAY,
+                    max_bytes=2 * GIB,
+                ),
+                JetStreamStream(
+                    "ANALYTICS",
+                    ("analytics.>",),
+                    "Analytics events, durable for replay by the analytics service",
+                    max_age_seconds=7 * DAY,
+                    max_bytes=1 * GIB,
+                ),
+            ),
         )

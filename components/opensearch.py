@@ -1,9 +1,54 @@
+from .ready import IndexTemplate
 from .service import Service
 from .settings import OpenSearchSettings
 from .spec import CommandProbe, DataVolume, HttpProbe, Port, Probe, ServiceSpec, Text
 
 # Yellow is healthy for a single node: replicas have nowhere to go.
 HEALTH_PATH = "/_cluster/health?wait_for_status=yellow&timeout=2s"
+
+# Ids and enumerations are keywords (exact match, aggregations); free text only where people search it.
+TEMPLATES = (
+    IndexTemplate(
+        "logs",
+        ("logs-*",),
+        (
+            ("@timestamp", "date"),
+            ("level", "keyword"),
+            ("service", "keyword"),
+            ("host", "keyword"),
+            ("trace_id", "keyword"),
+            ("message", "text"),
+        ),
+    ),
+    IndexTemplate(
+        "orders",
+        ("orders-*",),
+        (
+            ("timestamp", "date"),
+            ("order_id", "keyword"),
+            ("symbol", "keyword"),
+            ("side", "keyword"),
+            ("price", "double"),
+            ("quantity", "double"),
+            ("status", "keyword"),
+            ("user_id", "keyword"),
+        ),
+    ),
+    IndexTemplate(
+        "trades",
+        ("trades-*",),
+        (
+            ("timestamp", "date"),
+            ("fill_id", "keyword"),
+            ("order_id", "keyword"),
+            ("symbol", "keyword"),
+            ("side", "keyword"),
+            ("price", "double"),
+            ("quantity", "double"),
+            ("venue", "keyword"),
+        ),
+    ),
+)
 
 
 class OpenSearch(Service):
@@ -54,4 +99,5 @@ class OpenSearch(Service):
             memory_mb=memory_mb,
             wait_timeout=180,
             start_period=60,
+            ready=TEMPLATES,
         )

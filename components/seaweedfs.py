@@ -2,6 +2,7 @@ import json
 
 import pulumi
 
+from .ready import S3Bucket
 from .service import Service
 from .spec import DataVolume, HttpProbe, Port, ServiceSpec, Upload
 
@@ -49,4 +50,10 @@ class SeaweedFS(Service):
             ),
             memory_mb=self.memory(256),
             wait_timeout=90,
+            ready=(
+                S3Bucket("models", "ML model artifacts and weights"),
+                S3Bucket("backtest-results", "Backtest result files (JSON, CSV)"),
+                S3Bucket("reports", "Report archives (PDF, Excel)"),
+                S3Bucket("log-archives", "Compressed log archives"),
+            ),
         )

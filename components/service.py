@@ -15,6 +15,8 @@ import pulumi
 import pulumi_docker as docker
 import pulumi_random as random
 
+from .ready import ReadyObject
+from .readydata import port_role, ready_resource
 from .settings import ServiceSettings, StackSettings
 from .spec import Port, ServiceSpec, Text, probe_test
 
@@ -54,6 +56,7 @@ class Service(pulumi.ComponentResource):
     aliases: ClassVar[tuple[str, ...]] = ()
     endpoints: pulumi.Output[dict[str, str]]
     internal_endpoints: dict[str, str]
+    ready: list[pulumi.Resource]
     credentials: pulumi.Output[dict[str, str]] | None
 
     def __init__(self, placement: Placement, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -68,11 +71,14 @@ class Service(pulumi.ComponentResource):
         if self.settings.enabled:
             self.container: docker.Container | None = self._container(spec)
             self.endpoints = self.container.ports.apply(lambda ports: self._host_endpoints(spec, ports))
+            self.ready = [self._ready(declaration, self.container) for declaration in spec.ready]
         else:
             # A switched-off service keeps its data volume and secrets: switching it back on must
             # find the data and the password that data was initialised with.
             self.container = None
             self.endpoints = pulumi.Output.from_input({})
+            # Its streams and tables stay on the kept volume; switching back on adopts them.
+            self.ready = []
         outputs: dict[str, Any] = {"endpoints": self.endpoints, "internalEndpoints": self.internal_endpoints}
         if self.credentials is not None:
             outputs["credentials"] = self.credentials
@@ -174,6 +180,25 @@ class Service(pulumi.ComponentResource):
                 delete_before_replace=True,
                 # The provider stores a changed healthcheck without applying it (kreuzwerker #988).
                 replace_on_changes=["healthcheck"],
+            ),
+        )
+
+    def _ready(self, declaration: ReadyObject, container: docker.Container) -> pulumi.Resource:
+        role = port_role(declaration)
+        protect = self.placement.settings.protect_data
+        return ready_resource(
+            declaration,
+            f"{self.key}-{declaration.kind}-{declaration.name}",
+            # Absent only in a preview, where the host port is not assigned yet.
+            self.endpoints.apply(lambda endpoints: endpoints.get(role, "")),
+            self.credentials,
+            pulumi.ResourceOptions(
+                parent=self,
+                # The host port only answers once the container is healthy, which `up` waits for.
+                depends_on=[container],
+                protect=protect,
+                retain_on_delete=protect,
+                delete_before_replace=True,
             ),
         )
 

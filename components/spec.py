@@ -13,6 +13,8 @@ from typing import Literal
 
 import pulumi
 
+from .ready import ReadyObject
+
 # Env values and uploaded files may carry generated secrets, so they can be Outputs.
 Text = str | pulumi.Output[str]
 
@@ -92,6 +94,8 @@ class ServiceSpec:
     wait_timeout: int = 60
     # Seconds of start-up during which failed probes do not count.
     start_period: int = 0
+    # Objects the applications expect on a fresh stack (streams, tables, buckets, index templates).
+    ready: tuple[ReadyObject, ...] = ()
 
     def port(self, role: str) -> Port:
         for port in self.ports:
