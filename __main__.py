@@ -2,16 +2,37 @@
 
 import pulumi
 
-from components import SERVICES, Placement, create_networks, load_settings
+from components import (
+    OPA,
+    ClickHouse,
+    DockerTarget,
+    Nats,
+    OpenSearch,
+    OpenSearchArgs,
+    Postgres,
+    QuestDB,
+    SeaweedFS,
+    ServiceArgs,
+    Valkey,
+    load_settings,
+)
 
 # First, so bad config is refused before any resource is registered.
 settings = load_settings()
+target = DockerTarget.for_stack(settings)
+config = settings.services
 
-# Every Docker object name carries the stack, so developer stacks share a Docker host safely.
-prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
-placement = Placement(prefix, settings, create_networks(prefix))
-services = [service(placement) for service in SERVICES]
+services = [
+    Nats("nats", ServiceArgs.from_settings(target, config.nats)),
+    Valkey("valkey", ServiceArgs.from_settings(target, config.valkey)),
+    QuestDB("questdb", ServiceArgs.from_settings(target, config.questdb)),
+    ClickHouse("clickhouse", ServiceArgs.from_settings(target, config.clickhouse)),
+    SeaweedFS("seaweedfs", ServiceArgs.from_settings(target, config.seaweedfs)),
+    OpenSearch("opensearch", OpenSearchArgs.from_settings(target, config.opensearch)),
+    Postgres("postgres", ServiceArgs.from_settings(target, config.postgres)),
+    OPA("opa", ServiceArgs.from_settings(target, config.opa)),
+]
 
-pulumi.export("endpoints", {s.key: s.endpoints for s in services if s.settings.enabled})
-pulumi.export("internalEndpoints", {s.key: s.internal_endpoints for s in services if s.settings.enabled})
-pulumi.export("credentials", pulumi.Output.secret({s.key: s.credentials for s in services if s.credentials}))
+pulumi.export("endpoints", {s.key: s.endpoints for s in services if s.enabled})
+pulumi.export("internalEndpoints", {s.key: s.internal_endpoints for s in services if s.enabled})
+pulumi.export("credentials", {s.key: s.credentials for s in services if s.credentials is not None})

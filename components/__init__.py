@@ -1,26 +1,32 @@
-"""Trade2026 infrastructure components: one ComponentResource per service, one shared renderer."""
+"""Trade2026 infrastructure components: one ComponentResource per service, rendered by a target."""
 
 from .clickhouse import ClickHouse
 from .nats import Nats
-from .networks import create_networks
 from .opa import OPA
-from .opensearch import OpenSearch
+from .opensearch import OpenSearch, OpenSearchArgs
 from .postgres import Postgres
 from .questdb import QuestDB
 from .seaweedfs import SeaweedFS
-from .service import Placement, Service
+from .service import Service, ServiceArgs
 from .settings import ConfigError, StackSettings, load_settings, parse_settings
+from .targets.docker import DockerTarget
 from .valkey import Valkey
 
-SERVICES: tuple[type[Service], ...] = (Nats, Valkey, QuestDB, ClickHouse, SeaweedFS, OpenSearch, Postgres, OPA)
-
 __all__ = [
-    "SERVICES",
+    "OPA",
+    "ClickHouse",
     "ConfigError",
-    "Placement",
+    "DockerTarget",
+    "Nats",
+    "OpenSearch",
+    "OpenSearchArgs",
+    "Postgres",
+    "QuestDB",
+    "SeaweedFS",
     "Service",
+    "ServiceArgs",
     "StackSettings",
-    "create_networks",
+    "Valkey",
     "load_settings",
     "parse_settings",
 ]

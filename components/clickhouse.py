@@ -1,7 +1,9 @@
 from pathlib import Path
 
-from .service import Service
-from .spec import DataVolume, HttpProbe, Port, ServiceSpec, Upload
+import pulumi
+
+from .service import Service, ServiceArgs
+from .spec import Credential, DataVolume, HttpProbe, Port, SecretRef, ServiceSpec, Upload
 
 INIT_SQL = (Path(__file__).parent / "files" / "trading.sql").read_text()
 
@@ -9,11 +11,11 @@ INIT_SQL = (Path(__file__).parent / "files" / "trading.sql").read_text()
 class ClickHouse(Service):
     """ClickHouse: OLAP store for PRISM analytics, order aggregates and portfolio snapshots."""
 
-    key = "clickhouse"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:ClickHouse", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
-        password = self.secret("password")
-        self.with_credentials(user="trader", password=password, database="trading")
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="clickhouse/clickhouse-server:24.9.2.42",
             ports=(
@@ -29,12 +31,14 @@ class ClickHouse(Service):
             env={
                 "CLICKHOUSE_DB": "trading",
                 "CLICKHOUSE_USER": "trader",
-                "CLICKHOUSE_PASSWORD": password,
+                "CLICKHOUSE_PASSWORD": SecretRef("password"),
                 "CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT": "1",
             },
             uploads=(Upload("/docker-entrypoint-initdb.d/001_trading.sql", INIT_SQL),),
+            credentials=(Credential("password"),),
+            connection={"user": "trader", "password": SecretRef("password"), "database": "trading"},
             ulimits={"nofile": (262144, 262144)},
-            memory_mb=self.memory(1024),
+            memory_mb=args.memory(1024),
             wait_timeout=120,
             start_period=30,
         )

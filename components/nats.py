@@ -1,5 +1,7 @@
+import pulumi
+
 from .ready import JetStreamStream
-from .service import Service
+from .service import Service, ServiceArgs
 from .spec import DataVolume, HttpProbe, Port, ServiceSpec
 
 DAY = 24 * 3600
@@ -9,9 +11,11 @@ GIB = 1 << 30
 class Nats(Service):
     """NATS JetStream: the message bus for orders, market data and analytics events."""
 
-    key = "nats"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:Nats", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="nats:2.10.29-alpine",
             ports=(
@@ -25,9 +29,10 @@ class Nats(Service):
             # A first argument starting with "-" makes the entrypoint skip the bundled config file,
             # so monitoring (-m) must be asked for here. Single node: no cluster port (6222) opens.
             command=("-js", "-sd", "/data", "-m", "8222"),
-            memory_mb=self.memory(256),
-            # Subjects follow {domain}.{service}.{action}.{entity}. Limits: a stream is a replay
-            # buffer, not the system of record (QuestDB and ClickHouse are); 5 GiB in all on the volume.
+            memory_mb=args.memory(256),
+            # Subjects follow {domain}.{service}.{action}.{entity}. A stream is a replay buffer, not
+            # the system of record (QuestDB and ClickHouse are): bounded by age, and by size so the
+            # three together never hold more than 5 GiB of the data volume; the oldest go first.
             ready=(
                 JetStreamStream(
                     "ORDERS",

@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from .service import Service
+import pulumi
+
+from .service import Service, ServiceArgs
 from .spec import HttpProbe, Port, ServiceSpec, Upload
 
 POLICY = (Path(__file__).parent / "files" / "trading.rego").read_text()
@@ -9,9 +11,11 @@ POLICY = (Path(__file__).parent / "files" / "trading.rego").read_text()
 class OPA(Service):
     """Open Policy Agent: pre-trade compliance and authorization decisions."""
 
-    key = "opa"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:OPA", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="openpolicyagent/opa:1.4.2",
             ports=(Port("rest", 8181, scheme="http"),),
@@ -23,5 +27,5 @@ class OPA(Service):
             # OPA loads only the paths named here; the compose file named none and loaded nothing.
             command=("run", "--server", "--addr=0.0.0.0:8181", "/policies"),
             uploads=(Upload("/policies/trading.rego", POLICY),),
-            memory_mb=self.memory(128),
+            memory_mb=args.memory(128),
         )

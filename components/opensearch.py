@@ -1,7 +1,10 @@
+from dataclasses import dataclass
+
+import pulumi
+
 from .ready import IndexTemplate
-from .service import Service
-from .settings import OpenSearchSettings
-from .spec import CommandProbe, DataVolume, HttpProbe, Port, Probe, ServiceSpec, Text
+from .service import Service, ServiceArgs
+from .spec import CommandProbe, Credential, DataVolume, HttpProbe, Port, Probe, SecretRef, ServiceSpec, Value
 
 # Yellow is healthy for a single node: replicas have nowhere to go.
 HEALTH_PATH = "/_cluster/health?wait_for_status=yellow&timeout=2s"
@@ -51,25 +54,34 @@ TEMPLATES = (
 )
 
 
+@dataclass(frozen=True)
+class OpenSearchArgs(ServiceArgs):
+    # TLS and login on 9200; off only on a developer laptop (a policy enforces that).
+    security_plugin: bool = True
+
+
 class OpenSearch(Service):
     """OpenSearch: full-text search over logs, orders and trades."""
 
-    key = "opensearch"
+    def __init__(self, name: str, args: OpenSearchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:OpenSearch", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
-        settings: OpenSearchSettings = self.placement.settings.services.opensearch
-        memory_mb = self.memory(1024)
+    @staticmethod
+    def declare(args: OpenSearchArgs) -> ServiceSpec:
+        memory_mb = args.memory(1024)
         heap_mb = memory_mb // 2  # the other half is for Lucene's file cache
-        env: dict[str, Text] = {
+        env: dict[str, Value] = {
             "discovery.type": "single-node",
             "bootstrap.memory_lock": "true",
             "OPENSEARCH_JAVA_OPTS": f"-Xms{heap_mb}m -Xmx{heap_mb}m",
         }
         healthcheck: Probe
-        if settings.security_plugin:
-            password = self.secret("admin-password", special=True)
-            self.with_credentials(user="admin", password=password)
-            env["OPENSEARCH_INITIAL_ADMIN_PASSWORD"] = password
+        credentials: tuple[Credential, ...] = ()
+        connection: dict[str, Value] = {}
+        if args.security_plugin:
+            credentials = (Credential("admin-password", special=True),)
+            connection = {"user": "admin", "password": SecretRef("admin-password")}
+            env["OPENSEARCH_INITIAL_ADMIN_PASSWORD"] = SecretRef("admin-password")
             # TLS is beyond bash's /dev/tcp. curl in the 2.x image is unconfirmed from its
             # Dockerfile but used by OpenSearch's own healthcheck examples.
             healthcheck = CommandProbe(
@@ -86,7 +98,7 @@ class OpenSearch(Service):
         return ServiceSpec(
             image="opensearchproject/opensearch:2.19.1",
             ports=(
-                Port("rest", 9200, scheme="https" if settings.security_plugin else "http"),
+                Port("rest", 9200, scheme="https" if args.security_plugin else "http"),
                 Port("transport", 9300, scheme="tcp", published=False),
                 Port("performance-analyzer", 9600, scheme="http", published=False),
             ),
@@ -94,6 +106,8 @@ class OpenSearch(Service):
             networks=("backend",),
             healthcheck=healthcheck,
             env=env,
+            credentials=credentials,
+            connection=connection,
             # Memory lock needs an unlimited memlock ulimit; the host also needs vm.max_map_count >= 262144.
             ulimits={"memlock": (-1, -1), "nofile": (65536, 65536)},
             memory_mb=memory_mb,

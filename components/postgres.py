@@ -1,7 +1,9 @@
 from pathlib import Path
 
-from .service import Service
-from .spec import CommandProbe, DataVolume, Port, ServiceSpec, Upload
+import pulumi
+
+from .service import Service, ServiceArgs
+from .spec import CommandProbe, Credential, DataVolume, Port, SecretRef, ServiceSpec, Upload
 
 INIT_SQL = (Path(__file__).parent / "files" / "library.sql").read_text()
 PASSWORD_FILE = "/run/secrets/postgres-password"
@@ -10,12 +12,11 @@ PASSWORD_FILE = "/run/secrets/postgres-password"
 class Postgres(Service):
     """PostgreSQL: relational store for the ML library (strategies, models, features, backtests)."""
 
-    key = "postgres"
-    aliases = ("postgres-library",)
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:Postgres", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
-        password = self.secret("password")
-        self.with_credentials(user="trader", password=password, database="library")
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="postgres:16.9-alpine",
             ports=(Port("client", 5432, scheme="postgresql"),),
@@ -27,8 +28,11 @@ class Postgres(Service):
             # The _FILE form keeps the password out of `docker inspect`.
             env={"POSTGRES_DB": "library", "POSTGRES_USER": "trader", "POSTGRES_PASSWORD_FILE": PASSWORD_FILE},
             uploads=(
-                Upload(PASSWORD_FILE, password),
+                Upload(PASSWORD_FILE, lambda c: c["password"], secret=True),
                 Upload("/docker-entrypoint-initdb.d/001_library.sql", INIT_SQL),
             ),
-            memory_mb=self.memory(256),
+            credentials=(Credential("password"),),
+            connection={"user": "trader", "password": SecretRef("password"), "database": "library"},
+            dns_aliases=("postgres-library",),
+            memory_mb=args.memory(256),
         )

@@ -1,6 +1,8 @@
+import pulumi
+
 from .ready import Column, QuestDBTable
-from .service import Service
-from .spec import DataVolume, HttpProbe, Port, ServiceSpec
+from .service import Service, ServiceArgs
+from .spec import Credential, DataVolume, HttpProbe, Port, SecretRef, ServiceSpec
 
 # Appendix A's tables, column for column: ILP would otherwise create them on first write with
 # guessed types (strings for the ids) and the default partitioning.
@@ -51,11 +53,11 @@ TABLES = (
 class QuestDB(Service):
     """QuestDB: hot time-series store for orders, ticks and fills (ILP in, SQL out)."""
 
-    key = "questdb"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:QuestDB", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
-        password = self.secret("pg-password")
-        self.with_credentials(user="trader", password=password, database="qdb")
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="questdb/questdb:8.3.3",
             ports=(
@@ -71,11 +73,13 @@ class QuestDB(Service):
             healthcheck=HttpProbe("health", "/", tool="bash"),
             env={
                 "QDB_PG_USER": "trader",
-                "QDB_PG_PASSWORD": password,
+                "QDB_PG_PASSWORD": SecretRef("pg-password"),
                 # The compose file's QDB_CAIRO_COMMIT_LAG=1000 was removed in 6.6; this is its successor.
                 "QDB_CAIRO_O3_MAX_LAG": "1000",
             },
-            memory_mb=self.memory(512),
+            credentials=(Credential("pg-password"),),
+            connection={"user": "trader", "password": SecretRef("pg-password"), "database": "qdb"},
+            memory_mb=args.memory(512),
             wait_timeout=90,
             start_period=10,
             ready=TABLES,

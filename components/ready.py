@@ -9,7 +9,7 @@ Each declaration knows its own wire form (`props`), which is what the provider r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class JetStreamStream:
     # Publishers that set Nats-Msg-Id get exactly-once publishing within this window.
     duplicate_window_seconds: int = 120
 
-    kind = "stream"
+    kind: ClassVar[str] = "stream"
+    # The published port its provider reaches the server on.
+    port_role: ClassVar[str] = "client"
 
     def props(self) -> dict[str, Any]:
         return {
@@ -60,7 +62,8 @@ class QuestDBTable:
     timestamp: str
     partition_by: Literal["HOUR", "DAY", "WEEK", "MONTH", "YEAR"]
 
-    kind = "table"
+    kind: ClassVar[str] = "table"
+    port_role: ClassVar[str] = "pg"
 
     def props(self) -> dict[str, Any]:
         return {
@@ -76,7 +79,8 @@ class S3Bucket:
     name: str
     purpose: str
 
-    kind = "bucket"
+    kind: ClassVar[str] = "bucket"
+    port_role: ClassVar[str] = "s3"
 
     def props(self) -> dict[str, Any]:
         return {"name": self.name, "purpose": self.purpose}
@@ -96,7 +100,8 @@ class IndexTemplate:
     # Single node: a replica would have nowhere to go and keep every index yellow.
     replicas: int = 0
 
-    kind = "index-template"
+    kind: ClassVar[str] = "index-template"
+    port_role: ClassVar[str] = "rest"
 
     def props(self) -> dict[str, Any]:
         return {

@@ -68,7 +68,6 @@ class _Provider(ResourceProvider):
     re-applies the declaration, read reports what the server holds so refresh notices drift."""
 
     kind: ClassVar[str]
-    port_role: ClassVar[str]
     # Declaration keys the server cannot change in place.
     replace_keys: ClassVar[tuple[str, ...]] = ("name",)
 
@@ -169,7 +168,6 @@ class _Provider(ResourceProvider):
 
 class JetStreamStreamProvider(_Provider):
     kind = "stream"
-    port_role = "client"
     # JetStream refuses to change a stream's storage type or retention policy.
     replace_keys = ("name", "storage", "retention")
 
@@ -328,7 +326,6 @@ class S3BucketProvider(_Provider):
 
 class QuestDBTableProvider(_Provider):
     kind = "table"
-    port_role = "pg"
     # QuestDB cannot re-partition a table or move its designated timestamp.
     replace_keys = ("name", "timestamp", "partitionBy")
 
@@ -421,7 +418,6 @@ class QuestDBTableProvider(_Provider):
 
 class IndexTemplateProvider(_Provider):
     kind = "index-template"
-    port_role = "rest"
 
     def _transient(self, error: Exception) -> bool:
         from opensearchpy.exceptions import ConnectionError as SearchConnectionError
@@ -513,10 +509,6 @@ _RESOURCES: dict[type[Any], type[DynamicResource]] = {
     S3Bucket: S3BucketResource,
     IndexTemplate: IndexTemplateResource,
 }
-
-
-def port_role(declaration: ReadyObject) -> str:
-    return PROVIDERS[type(declaration)].port_role
 
 
 def ready_resource(

@@ -3,8 +3,8 @@ import json
 import pulumi
 
 from .ready import S3Bucket
-from .service import Service
-from .spec import DataVolume, HttpProbe, Port, ServiceSpec, Upload
+from .service import Service, ServiceArgs
+from .spec import Credential, DataVolume, HttpProbe, Port, SecretRef, ServiceSpec, Upload
 
 IDENTITIES_FILE = "/etc/seaweedfs/s3.json"
 
@@ -22,12 +22,11 @@ def s3_identities(access_key: str, secret_key: str) -> str:
 class SeaweedFS(Service):
     """SeaweedFS: S3-compatible object store for models, backtest results and archives."""
 
-    key = "seaweedfs"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:SeaweedFS", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
-        access_key = self.secret("s3-access-key")
-        secret_key = self.secret("s3-secret-key")
-        self.with_credentials(accessKey=access_key, secretKey=secret_key)
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
             image="chrislusf/seaweedfs:3.97",
             # The compose file had these backwards: S3 is 8333, and 8080 is the volume server.
@@ -44,11 +43,12 @@ class SeaweedFS(Service):
             command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}"),
             uploads=(
                 Upload(
-                    IDENTITIES_FILE,
-                    pulumi.Output.secret(pulumi.Output.all(access_key, secret_key).apply(lambda k: s3_identities(*k))),
+                    IDENTITIES_FILE, lambda c: s3_identities(c["s3-access-key"], c["s3-secret-key"]), secret=True
                 ),
             ),
-            memory_mb=self.memory(256),
+            credentials=(Credential("s3-access-key"), Credential("s3-secret-key")),
+            connection={"accessKey": SecretRef("s3-access-key"), "secretKey": SecretRef("s3-secret-key")},
+            memory_mb=args.memory(256),
             wait_timeout=90,
             ready=(
                 S3Bucket("models", "ML model artifacts and weights"),

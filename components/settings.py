@@ -2,22 +2,80 @@
 
 Pulumi hands config to the program as strings (structured values as JSON) and accepts any key;
 this module is where a misspelt key, a wrong type or an out-of-range value is refused, with one
-line per problem naming the fully qualified key.
+line per problem naming the fully qualified key. No message repeats a value the stack marked
+secret, and no input, however large or deeply nested, escapes as anything but a ConfigError.
 """
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
-from typing import Any, Literal
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
+from .images import pinning_problem, registry_problem
+from .ports import MAX_BLOCK
+
 NAMESPACE = "trade2026"
-_REGISTRY = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*")
+
+# The least memory each service starts and serves with, in MB. OpenSearch: its JVM heap is half
+# the limit, and 512 MB of heap is what OpenSearch's own compose example gives a node. ClickHouse
+# sizes its caches and memory limits from the container's; PostgreSQL's default shared_buffers
+# alone is 128 MB. None of these was measured here (no Docker): they are conservative guesses.
+MEMORY_FLOOR_MB: dict[str, int] = {
+    "nats": 64,
+    "valkey": 64,
+    "questdb": 256,
+    "clickhouse": 512,
+    "seaweedfs": 128,
+    "opensearch": 1024,
+    "postgres": 256,
+    "opa": 64,
+}
+_FLOOR_REASON = {
+    "opensearch": "its JVM heap is half the limit and needs 512 MB",
+}
+# Seconds of start-up during which Docker does not count failed probes. These mirror the
+# `start_period` in the service files (the lead merges them into one source of truth).
+START_PERIOD_S: dict[str, int] = {"questdb": 10, "clickhouse": 30, "opensearch": 60}
+
+# Structured keys arrive as JSON text; everything else stays text for the field validators.
+_STRUCTURED = frozenset({"services"})
+_MAX_JSON_CHARS = 65536
+_MAX_DEPTH = 8
+_RETIRED = {"portOffset": f"replaced by {NAMESPACE}:portBlock (one block of host ports per stack)"}
+_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_SHOWN_CHARS = 60
+
+
+def _cli_bool(value: Any) -> Any:
+    # Exactly what pulumi.Config.get_bool accepts ("true"/"false" are how the CLI passes
+    # booleans), plus JSON booleans inside structured values. No guessing: "no" is not false.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in _BOOLEANS:
+        return _BOOLEANS[value]
+    raise ValueError("expected true or false")
+
+
+def _cli_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    raise ValueError("expected a whole number")
+
+
+CliBool = Annotated[bool, BeforeValidator(_cli_bool)]
+CliInt = Annotated[int, BeforeValidator(_cli_int)]
 
 
 class _Strict(BaseModel):
@@ -25,16 +83,24 @@ class _Strict(BaseModel):
 
 
 class ServiceSettings(_Strict):
-    enabled: bool = Field(True, description="Run the service; when false its data volume is kept.")
-    image: str | None = Field(None, description="Full image reference replacing the pinned one.")
-    memory_mb: int | None = Field(None, ge=64, le=65536, description="Container memory limit.")
-    wait_timeout_seconds: int | None = Field(
+    enabled: CliBool = Field(True, description="Run the service; when false its data volume is kept.")
+    image: str | None = Field(None, description="Pinned image reference replacing the service's own.")
+    memory_mb: CliInt | None = Field(None, le=65536, description="Container memory limit; at least the floor.")
+    wait_timeout_seconds: CliInt | None = Field(
         None, ge=10, le=3600, description="How long `pulumi up` waits for the service to be healthy."
     )
 
+    @field_validator("image")
+    @classmethod
+    def _is_pinned(cls, value: str | None) -> str | None:
+        problem = None if value is None else pinning_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
 
 class OpenSearchSettings(ServiceSettings):
-    security_plugin: bool = Field(True, description="TLS and login on 9200; turn off only on a developer laptop.")
+    security_plugin: CliBool = Field(True, description="TLS and login on 9200; turn off only on a developer laptop.")
 
 
 class ServicesSettings(_Strict):
@@ -53,26 +119,37 @@ class StackSettings(_Strict):
     host_ports: Literal["auto", "fixed"] = Field(
         "auto",
         description="auto: Docker picks free host ports (stack outputs say which); "
-        "fixed: each service's well-known port plus portOffset.",
+        "fixed: the ports of block portBlock, the same on every `pulumi up`.",
     )
-    port_offset: int = Field(0, ge=0, le=40000, description="Added to well-known ports when fixed.")
+    port_block: CliInt = Field(
+        0, ge=0, le=MAX_BLOCK, description="With fixed host ports: 0 is the well-known ports, N a block of its own."
+    )
     registry_mirror: str = Field("", description="Pull every pinned image through this registry.")
-    wait_for_healthy: bool = Field(True, description="`pulumi up` finishes only when healthy.")
-    protect_data: bool = Field(False, description="Protect and retain data volumes.")
+    wait_for_healthy: CliBool = Field(True, description="`pulumi up` finishes only when healthy.")
+    protect_data: CliBool = Field(False, description="Protect and retain data volumes.")
     services: ServicesSettings = Field(default_factory=ServicesSettings)
 
     @field_validator("bind_address")
     @classmethod
-    def _is_ip_address(cls, value: str) -> str:
+    def _is_bindable(cls, value: str) -> str:
         try:
-            ipaddress.ip_address(value)
+            address = ipaddress.ip_address(value)
         except ValueError:
-            raise ValueError("expected an IP address such as 127.0.0.1 or 0.0.0.0") from None
-        return value
+            raise ValueError("expected an IP address such as 127.0.0.1, 0.0.0.0 or ::1 (no brackets)") from None
+        plain = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped else address
+        if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+            raise ValueError("is zone-scoped (%zone); Docker cannot publish ports on it")
+        if plain.is_multicast:
+            raise ValueError("is a multicast address; a host cannot bind a listening port to it")
+        if plain == ipaddress.IPv4Address("255.255.255.255"):
+            raise ValueError("is the broadcast address; a host cannot bind a listening port to it")
+        if isinstance(plain, ipaddress.IPv6Address) and plain.is_link_local:
+            raise ValueError("is IPv6 link-local, which needs a zone Docker cannot take")
+        return str(address)
 
-    @field_validator("port_offset")
+    @field_validator("port_block")
     @classmethod
-    def _offset_needs_fixed_ports(cls, value: int, info: ValidationInfo) -> int:
+    def _block_needs_fixed_ports(cls, value: int, info: ValidationInfo) -> int:
         if value and info.data.get("host_ports") == "auto":
             raise ValueError(f"only applies when {NAMESPACE}:hostPorts is 'fixed'")
         return value
@@ -80,8 +157,9 @@ class StackSettings(_Strict):
     @field_validator("registry_mirror")
     @classmethod
     def _is_registry(cls, value: str) -> str:
-        if value and not _REGISTRY.fullmatch(value):
-            raise ValueError("expected host[:port][/path], with no scheme, tag or trailing /")
+        problem = registry_problem(value) if value else None
+        if problem:
+            raise ValueError(f"{problem}; expected host[:port][/path]")
         return value
 
 
@@ -89,45 +167,181 @@ class ConfigError(pulumi.RunError):
     """Bad stack config. A RunError, so the Pulumi CLI prints the message without a traceback."""
 
 
-def _describe(error: Any) -> str:
-    key = f"{NAMESPACE}:" + ".".join(str(part) for part in error["loc"])
-    if error["type"] == "extra_forbidden":
-        return f"{key}: unknown key"
-    if error["type"] == "model_type":
-        return f"{key}: expected an object (got {error['input']!r})"
-    return f"{key}: {error['msg'].removeprefix('Value error, ')} (got {error['input']!r})"
+def _field_names(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    for field in model.model_fields.values():
+        names.add(field.alias or "")
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= _field_names(annotation)
+    return names
 
 
-def parse_settings(config: dict[str, Any]) -> StackSettings:
-    """Validate a `{"trade2026:key": value}` map; raises ConfigError listing every problem."""
-    prefix = f"{NAMESPACE}:"
+_FIELDS = _field_names(StackSettings)
+_TOP_LEVEL = frozenset(field.alias or name for name, field in StackSettings.model_fields.items())
+
+
+def _text(part: object) -> str:
+    """A key or key part on one line: plain names as they are, anything else quoted and cut."""
+    text = str(part)
+    if _PLAIN_KEY.fullmatch(text):
+        return text
+    shown = ascii(text)
+    return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 3] + "..."
+
+
+def _depth(value: Any) -> int:
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if depth > _MAX_DEPTH:
+            break
+    return depth
+
+
+def _shown(value: Any, secret: bool) -> str:
+    if secret:
+        return "[secret]"
+    if _depth(value) > 2:
+        return "a nested value"
+    shown = ascii(value)
+    return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 3] + "..."
+
+
+class _Problems:
+    """One line per problem, each naming the key; values of secret keys shown as [secret]."""
+
+    def __init__(self, secret_names: set[str]) -> None:
+        self.secret_names = secret_names
+        self.lines: list[str] = []
+
+    def key(self, *loc: object) -> str:
+        secret = bool(loc) and str(loc[0]) in self.secret_names
+        # Under a secret key, only this program's own field names are shown: anything else
+        # came from the secret value.
+        parts = ["[secret]" if secret and str(part) not in _FIELDS else _text(part) for part in loc]
+        return f"{NAMESPACE}:" + ".".join(parts)
+
+    def add(self, loc: tuple[object, ...], message: str, value: Any = None, *, show: bool = True) -> None:
+        secret = bool(loc) and str(loc[0]) in self.secret_names
+        got = f" (got {_shown(value, secret)})" if show else ""
+        self.lines.append(f"{self.key(*loc)}: {message}{got}")
+
+    def add_pydantic(self, error: Any) -> None:
+        loc = tuple(error["loc"])
+        top = str(loc[0]) if loc else ""
+        if error["type"] == "extra_forbidden":
+            hint = _RETIRED.get(top) if len(loc) == 1 else None
+            if hint is None and len(loc) == 1 and top.split(".")[0] in _TOP_LEVEL:
+                hint = "unknown key (nested settings are set with `pulumi config set --path`)"
+            self.add(loc, hint or "unknown key", show=False)
+        elif error["type"] == "model_type":
+            self.add(loc, "expected an object", error["input"])
+        else:
+            self.add(loc, str(error["msg"]).removeprefix("Value error, "), error["input"])
+
+
+def _looks_like_ours(namespace: str) -> bool:
+    lowered = namespace.lower()
+    return NAMESPACE in lowered or bool(difflib.get_close_matches(lowered, [NAMESPACE], n=1, cutoff=0.75))
+
+
+def _parse_json(text: str) -> tuple[Any, str | None]:
+    if len(text) > _MAX_JSON_CHARS:
+        return None, f"longer than {_MAX_JSON_CHARS} characters"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
+        return None, f"not valid JSON ({exc.msg} at {where})"
+    except (ValueError, RecursionError):
+        # Numbers beyond Python's digit limit, or nesting beyond its recursion limit.
+        return None, "not valid JSON this program can read"
+
+
+def _service_problems(settings: StackSettings, problems: _Problems) -> None:
+    services = settings.services
+    for key, floor in MEMORY_FLOOR_MB.items():
+        service: ServiceSettings = getattr(services, key)
+        if service.memory_mb is not None and service.memory_mb < floor:
+            reason = f"; {_FLOOR_REASON[key]}" if key in _FLOOR_REASON else ""
+            message = f"below the {floor} MB {key} needs to start{reason}"
+            problems.add(("services", key, "memoryMb"), message, service.memory_mb)
+        start = START_PERIOD_S.get(key, 0)
+        if service.wait_timeout_seconds is not None and service.wait_timeout_seconds < start:
+            message = f"shorter than {key}'s {start} s start period, so `pulumi up` would give up while it starts"
+            problems.add(("services", key, "waitTimeoutSeconds"), message, service.wait_timeout_seconds)
+    if not any(getattr(services, key).enabled for key in ServicesSettings.model_fields):
+        problems.add(
+            ("services",),
+            "every service is switched off, so the stack would run nothing (`pulumi destroy` removes a stack)",
+            show=False,
+        )
+
+
+def parse_settings(config: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackSettings:
+    """Validate a `{"trade2026:key": value}` map; raises ConfigError listing every problem.
+
+    `secret_keys` are the keys the stack marked secret: their values never appear in a message.
+    """
     raw: dict[str, Any] = {}
-    problems: list[str] = []
+    secret_names = {key.partition(":")[2] for key in secret_keys if key.startswith(f"{NAMESPACE}:")}
+    problems = _Problems(secret_names)
     for key, value in config.items():
-        if not key.startswith(prefix):
+        namespace, colon, name = str(key).partition(":")
+        if not colon:
+            # The CLI namespaces such keys in Pulumi.<stack>.yaml; one arriving bare was set around it.
+            problems.lines.append(f"{_text(key)}: has no namespace; set it as {NAMESPACE}:{_text(key)}")
+            continue
+        if namespace != NAMESPACE:
+            if _looks_like_ours(namespace):
+                problems.lines.append(
+                    f"{_text(key)}: namespace {_text(namespace)} is not this project's; "
+                    f"did you mean {NAMESPACE}:{_text(name)}?"
+                )
             continue  # other namespaces (docker:host, ...) belong to their providers
-        name = key[len(prefix) :]
-        # Structured config reaches the program as JSON text; scalars stay strings for pydantic's
-        # lax parsing ("true" -> True, "8080" -> 8080).
-        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{key}: not valid JSON ({exc.msg} at column {exc.colno})")
+        if name in _STRUCTURED and isinstance(value, str):
+            value, problem = _parse_json(value)
+            if problem:
+                problems.add((name,), problem, show=False)
                 continue
+        if _depth(value) > _MAX_DEPTH:
+            problems.add((name,), f"nested deeper than {_MAX_DEPTH} levels", show=False)
+            continue
         raw[name] = value
     try:
         settings = StackSettings.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_describe(error) for error in exc.errors())
+        for error in exc.errors():
+            problems.add_pydantic(error)
     else:
-        if not problems:
+        _service_problems(settings, problems)
+        if not problems.lines:
             return settings
-    raise ConfigError("invalid stack config:\n  " + "\n  ".join(sorted(set(problems))))
+    raise ConfigError("invalid stack config:\n  " + "\n  ".join(sorted(set(problems.lines))))
 
 
 def load_settings() -> StackSettings:
-    """Read this stack's config from the Pulumi runtime (the CLI, or the offline mock engine)."""
-    config = dict(pulumi.runtime.config.get_config_env())
-    config.update(pulumi.runtime.config.CONFIG.get())
-    return parse_settings(config)
+    """Read this stack's config the way the Pulumi CLI passes it to the program."""
+    config = pulumi.Config(NAMESPACE)
+    # pulumi.Config reads values but cannot list keys. The language host passes every key in
+    # PULUMI_CONFIG, so that is where a misspelt or look-alike key is found; values are read
+    # through pulumi.Config alone.
+    keys = set(pulumi.runtime.get_config_env()) | {f"{NAMESPACE}:{name}" for name in _TOP_LEVEL}
+    values: dict[str, Any] = {}
+    for key in keys:
+        namespace, colon, name = key.partition(":")
+        if colon and namespace == NAMESPACE:
+            value = config.get(name)
+            if value is not None:
+                values[key] = value
+        else:
+            values[key] = None  # refused or skipped by its name alone
+    secret_keys = {key for key in values if pulumi.runtime.is_config_secret(key)}
+    return parse_settings(values, secret_keys)

@@ -1,22 +1,41 @@
 """The data sheet every service fills in: plain values, no Pulumi resources.
 
-A service file says *what* runs (image, ports by role, data volumes, networks, probe, env);
-`components.service.Service` decides *how* that becomes pulumi_docker resources.
+A service file says *what* runs (image, ports by role, data volumes, networks, probe, env, the
+credentials it needs); a target under `components.targets` decides *how* that becomes resources.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import pulumi
-
 from .ready import ReadyObject
 
-# Env values and uploaded files may carry generated secrets, so they can be Outputs.
-Text = str | pulumi.Output[str]
+# frontend: what UI-facing services reach; lowlatency: the trading hot path;
+# backend: everything services talk to. As in the compose setup.
+NETWORKS = ("frontend", "lowlatency", "backend")
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret the service needs, generated once per stack by the target (never written in code)."""
+
+    name: str
+    # OpenSearch refuses an admin password without a special character.
+    special: bool = False
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """Stands for the value of the service's credential `credential` wherever a value is expected."""
+
+    credential: str
+
+
+# An env value or a connection field: literal text, or a generated credential.
+Value = str | SecretRef
 
 
 @dataclass(frozen=True)
@@ -71,10 +90,15 @@ class DataVolume:
 
 @dataclass(frozen=True)
 class Upload:
-    """A file written into the container before it starts: config without a bind mount."""
+    """A file written into the container before it starts: config without a bind mount.
+
+    `content` is the text, or a template applied to the service's credentials (name -> value)
+    once they exist. Either way the target keeps a `secret` file out of plaintext state.
+    """
 
     path: str
-    content: Text
+    content: str | Callable[[Mapping[str, str]], str]
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,9 +108,15 @@ class ServiceSpec:
     volumes: tuple[DataVolume, ...]
     networks: tuple[str, ...]
     healthcheck: Probe
-    env: Mapping[str, Text] = field(default_factory=dict)
+    env: Mapping[str, Value] = field(default_factory=dict)
     command: tuple[str, ...] = ()
     uploads: tuple[Upload, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    # What a client needs besides the address (user, password, database...): the service's
+    # entry in the stack's `credentials` output.
+    connection: Mapping[str, Value] = field(default_factory=dict)
+    # DNS names on the stack's networks besides the service's own name, kept from the compose setup.
+    dns_aliases: tuple[str, ...] = ()
     # name -> (soft, hard), as the image's own compose examples ask for.
     ulimits: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     memory_mb: int = 256
@@ -96,6 +126,20 @@ class ServiceSpec:
     start_period: int = 0
     # Objects the applications expect on a fresh stack (streams, tables, buckets, index templates).
     ready: tuple[ReadyObject, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A data sheet that contradicts itself is refused before any target renders it.
+        self.port(self.healthcheck.port)
+        declared = {credential.name for credential in self.credentials}
+        for value in [*self.env.values(), *self.connection.values()]:
+            if isinstance(value, SecretRef) and value.credential not in declared:
+                raise ValueError(f"{value.credential!r} is not a declared credential")
+        for declaration in self.ready:
+            if not self.port(declaration.port_role).published:
+                raise ValueError(f"{declaration.kind} {declaration.name} needs port {declaration.port_role} published")
+        unknown = set(self.networks) - set(NETWORKS)
+        if unknown:
+            raise ValueError(f"unknown networks {sorted(unknown)}")
 
     def port(self, role: str) -> Port:
         for port in self.ports:

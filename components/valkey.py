@@ -1,7 +1,7 @@
 import pulumi
 
-from .service import Service
-from .spec import CommandProbe, DataVolume, Port, ServiceSpec, Upload
+from .service import Service, ServiceArgs
+from .spec import CommandProbe, Credential, DataVolume, Port, SecretRef, ServiceSpec, Upload
 
 CONFIG_FILE = "/usr/local/etc/valkey/valkey.conf"
 
@@ -22,12 +22,12 @@ def valkey_conf(password: str, memory_mb: int) -> str:
 class Valkey(Service):
     """Valkey: the in-memory cache for prices, order books, sessions and rate limits."""
 
-    key = "valkey"
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("trade2026:infra:Valkey", name, self.declare(args), args, opts)
 
-    def declare(self) -> ServiceSpec:
-        password = self.secret("password")
-        self.with_credentials(password=password)
-        memory_mb = self.memory(256)
+    @staticmethod
+    def declare(args: ServiceArgs) -> ServiceSpec:
+        memory_mb = args.memory(256)
         return ServiceSpec(
             image="valkey/valkey:8.1.3-alpine",
             ports=(Port("client", 6379, scheme="redis"),),
@@ -41,6 +41,8 @@ class Valkey(Service):
                 " | grep -qx PONG",
             ),
             command=("valkey-server", CONFIG_FILE),
-            uploads=(Upload(CONFIG_FILE, pulumi.Output.secret(password.apply(lambda p: valkey_conf(p, memory_mb)))),),
+            uploads=(Upload(CONFIG_FILE, lambda c: valkey_conf(c["password"], memory_mb), secret=True),),
+            credentials=(Credential("password"),),
+            connection={"password": SecretRef("password")},
             memory_mb=memory_mb,
         )

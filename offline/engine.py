@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
+import re
 import runpy
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,8 @@ from pulumi.runtime import mocks, settings, stack
 from pulumi.runtime.sync_await import _sync_await
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "trade2026"
+# The project name is Pulumi.yaml's; it prefixes every URN, config key and Docker name.
+PROJECT: str = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
 
 # Wire markers of the Pulumi property serialisation (sdk/proto, pulumi/runtime/rpc.py).
 _SIG = "4dabf18193072939515e22adb298388d"
@@ -33,6 +37,17 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Docker hands out host ports from the ephemeral range when a port has no `external`.
 _FIRST_EPHEMERAL_PORT = 32768
+
+
+def _urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
+    """A URN as the engine builds it (sdk/go/common/resource/urn.go NewURN): the parent's whole
+    qualified type, and none for a child of the root stack. The mock monitor keeps only the
+    parent's last type and adds pulumi:pulumi:Stack, which no real stack's URNs contain."""
+    if parent:
+        qualified = parent.split("::")[2]
+        if qualified != "pulumi:pulumi:Stack":
+            type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
 @dataclass(frozen=True)
@@ -96,9 +111,11 @@ class Registration:
     replace_on_changes: tuple[str, ...]
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]]
+    # Old URNs this resource answers to (`aliases` option, inherited ones included).
+    aliases: tuple[str, ...] = ()
 
     @classmethod
-    def from_request(cls, request: Any, urn: str) -> Registration:
+    def from_request(cls, request: Any, urn: str, aliases: tuple[str, ...] = ()) -> Registration:
         wire = struct_pb2.Struct()
         wire.CopyFrom(request.object)
         return cls(
@@ -115,6 +132,7 @@ class Registration:
             replace_on_changes=tuple(request.replaceOnChanges),
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            aliases=aliases,
         )
 
 
@@ -126,6 +144,8 @@ class Plan:
     preview: bool
     resources: list[Registration]
     outputs: dict[str, Any]
+    # URN -> what a component passed to register_outputs.
+    component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -135,6 +155,10 @@ class Plan:
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources of type {type_} named {name}")
         return matches[0]
+
+    def outputs_of(self, type_: str, name: str) -> dict[str, Any]:
+        """The outputs component `name` registered; KeyError if it registered none."""
+        return self.component_outputs[self.get(type_, name).urn]
 
 
 class DockerMocks(mocks.Mocks):
@@ -171,31 +195,198 @@ class RecordingMonitor(mocks.MockMonitor):
         super().__init__(mock)
         self.registrations: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+        self.aliases: dict[str, list[str]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return _urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(Registration.from_request(request, response.urn))
+            self.aliases[response.urn] = self._alias_urns(request)
+            self.registrations.append(
+                Registration.from_request(request, response.urn, tuple(self.aliases[response.urn]))
+            )
+        # The engine, not the SDK, marks a provider's declared secret outputs (RandomPassword's
+        # `result`) as secret; the mock monitor does not, so it is done here.
+        for name in request.additionalSecretOutputs:
+            if name in response.object.fields:
+                value = json_format.MessageToDict(response.object.fields[name])
+                json_format.ParseDict({_SIG: _SECRET_SIG, "value": value}, response.object.fields[name])
         return response
 
+    def _alias_urns(self, request: Any) -> list[str]:
+        """The old URNs a resource answers to, as the engine derives them from the alias specs it
+        receives (pkg/resource/deploy/step_generator.go generateAliases): its own aliases, and one
+        per alias of its parent, so renaming a component carries its children along."""
+        stack, project = pulumi.get_stack(), pulumi.get_project()
+
+        def collapse(alias: Any) -> str:
+            if alias.urn:
+                return str(alias.urn)
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            type_, name = spec.type or request.type, spec.name or request.name
+            return _urn(spec.stack or stack, spec.project or project, parent, type_, name)
+
+        def inherited(child_type: str, child_name: str, parent_alias: str) -> str:
+            parent_name = request.parent.rsplit("::", 1)[1]
+            name = child_name
+            if child_name.startswith(parent_name):
+                name = parent_alias.rsplit("::", 1)[1] + child_name[len(parent_name) :]
+            alias_stack, alias_project = parent_alias.removeprefix("urn:pulumi:").split("::")[:2]
+            return _urn(alias_stack, alias_project, parent_alias, child_type, name)
+
+        own = [collapse(alias) for alias in request.aliases]
+        found = list(own)
+        for parent_alias in self.aliases.get(request.parent, []):
+            found.append(inherited(request.type, request.name, parent_alias))
+            for alias in own:
+                _, _, qualified, name = alias.split("::", 3)
+                found.append(inherited(qualified.rsplit("$", 1)[-1], name, parent_alias))
+        return list(dict.fromkeys(found))
+
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        outputs = decode(json_format.MessageToDict(request.outputs))
         if "::pulumi:pulumi:Stack::" in request.urn:
-            self.stack_outputs = decode(json_format.MessageToDict(request.outputs))
+            self.stack_outputs = outputs
+        else:
+            self.component_outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
-def stack_config(stack_name: str, root: Path = ROOT) -> dict[str, str]:
+class StackConfigError(Exception):
+    """A Pulumi.yaml or Pulumi.<stack>.yaml the engine cannot read: one line naming the file."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Config as the language host hands it to the program: `PULUMI_CONFIG` and the secret keys."""
+
+    config: dict[str, str]
+    secret_keys: tuple[str, ...]
+
+
+# What a stack file may hold besides config (the CLI's stack file schema).
+_STACK_FILE_KEYS = frozenset({"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"})
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+# Stands in for a `secure:` value outside this program's namespace (a provider's password, say),
+# which only the Pulumi CLI can decrypt; the mock providers never read it.
+SECURE_PLACEHOLDER = "[secure value: only the Pulumi CLI decrypts it]"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise StackConfigError(f"{path.name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise StackConfigError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise StackConfigError(f"{path.name}: not valid YAML ({exc.problem}{where})") from None
+    except (yaml.YAMLError, RecursionError):
+        raise StackConfigError(f"{path.name}: not valid YAML (or nested too deeply to read)") from None
+
+
+def _namespaced(path: Path, key: Any) -> str:
+    """A config key as the CLI reads it: bare keys belong to the project, and the old
+    `<namespace>:config:<name>` form means `<namespace>:<name>`."""
+    text = str(key)
+    parts = text.split(":")
+    if len(parts) == 1:
+        return f"{PROJECT}:{text}"
+    if len(parts) == 2:
+        return text
+    if len(parts) == 3 and parts[1] == "config":
+        return f"{parts[0]}:{parts[2]}"
+    raise StackConfigError(f"{path.name}: config key {text!r} is not of the form <namespace>:<name>")
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _without_secure(value: Any) -> tuple[Any, bool]:
+    """`value` with every `secure:` entry replaced by SECURE_PLACEHOLDER, and whether it had any."""
+    if _is_secure(value):
+        return SECURE_PLACEHOLDER, True
+    if isinstance(value, dict):
+        items = [(key, *_without_secure(item)) for key, item in value.items()]
+        return {key: item for key, item, _ in items}, any(secure for _, _, secure in items)
+    if isinstance(value, list):
+        pairs = [_without_secure(item) for item in value]
+        return [item for item, _ in pairs], any(secure for _, secure in pairs)
+    return value, False
+
+
+def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
     """The config the Pulumi CLI would hand the program: project defaults from Pulumi.yaml, then
-    Pulumi.<stack>.yaml on top; scalars as strings, structured values as JSON."""
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    Pulumi.<stack>.yaml on top; scalars as strings, structured values as JSON, and the keys whose
+    values were `secure:`. Raises StackConfigError for a file the CLI would not accept either."""
+    root = ROOT if root is None else root
+    if not _STACK_NAME.fullmatch(stack_name):
+        raise StackConfigError(f"stack name {stack_name!r} is not letters, digits, '_', '.' and '-' (at most 100)")
+    project_file = root / "Pulumi.yaml"
+    project = _read_yaml(project_file)
+    if not isinstance(project, dict):
+        raise StackConfigError(f"{project_file.name}: expected a map of project settings")
+    declarations = project.get("config") or {}
+    if not isinstance(declarations, dict):
+        raise StackConfigError(f"{project_file.name}: config: expected a map of key declarations")
     config: dict[str, Any] = {}
-    for key, declaration in (project.get("config") or {}).items():
+    for key, declaration in declarations.items():
         if isinstance(declaration, dict) and "default" in declaration:
-            config[f"{PROJECT}:{key}"] = declaration["default"]
+            config[_namespaced(project_file, key)] = declaration["default"]
     stack_file = root / f"Pulumi.{stack_name}.yaml"
     if stack_file.exists():
-        config.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
-    return {key: config_text(value) for key, value in config.items()}
+        config.update(_stack_file_config(stack_file))
+    secret_keys = []
+    for key, value in list(config.items()):
+        config[key], secure = _without_secure(value)
+        if secure and key.startswith(f"{PROJECT}:"):
+            raise StackConfigError(
+                f"{stack_file.name}: {key} is a secure: value, which only the Pulumi CLI can decrypt; "
+                "use `pulumi preview` for this stack"
+            )
+        if secure:
+            secret_keys.append(key)
+    try:
+        return StackConfig({key: config_text(value) for key, value in config.items()}, tuple(sorted(secret_keys)))
+    except (ValueError, RecursionError):
+        raise StackConfigError(f"{stack_file.name}: a config value is nested too deeply to pass on") from None
+
+
+def _stack_file_config(stack_file: Path) -> dict[str, Any]:
+    document = _read_yaml(stack_file)
+    if document is None:
+        return {}  # an empty stack file is an empty config, as for the CLI
+    if not isinstance(document, dict):
+        raise StackConfigError(f"{stack_file.name}: expected a map with a config: key, got a {type(document).__name__}")
+    unknown = sorted(str(key) for key in document if key not in _STACK_FILE_KEYS)
+    if unknown:
+        expected = ", ".join(sorted(_STACK_FILE_KEYS))
+        raise StackConfigError(
+            f"{stack_file.name}: unknown top-level key {unknown[0]!r} (a stack file holds {expected})"
+        )
+    if document.get("environment"):
+        raise StackConfigError(
+            f"{stack_file.name}: environment: imports Pulumi ESC environments, which the offline engine "
+            "cannot open; use `pulumi preview` for this stack"
+        )
+    stack_config = document.get("config") or {}
+    if not isinstance(stack_config, dict):
+        raise StackConfigError(f"{stack_file.name}: config: expected a map of keys to values")
+    return {_namespaced(stack_file, key): value for key, value in stack_config.items()}
+
+
+def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:
+    """The config values of `load_stack`, for callers that need no secret keys."""
+    return load_stack(stack_name, root).config
 
 
 def config_text(value: Any) -> str:
@@ -207,19 +398,39 @@ def config_text(value: Any) -> str:
     return str(value)
 
 
+@contextmanager
+def _language_host_config(stack: StackConfig) -> Iterator[None]:
+    """Config as pulumi-language-python passes it: PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS in
+    the environment, which its exec script hands to set_all_config before the program starts."""
+    saved = {name: os.environ.get(name) for name in ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")}
+    os.environ["PULUMI_CONFIG"] = json.dumps(stack.config)
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(stack.secret_keys))
+    pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env())
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_program(
     stack_name: str,
     config: Mapping[str, str] | None = None,
     *,
+    secret_keys: Sequence[str] = (),
     preview: bool = False,
     program: Path = ROOT / "__main__.py",
 ) -> Plan:
     """Run `program` for `stack_name` under the mock engine and return what it registered.
 
-    `config` defaults to the stack's committed config (see `stack_config`). Errors the program
-    raises (a ConfigError for bad config) propagate unchanged.
+    `config` defaults to the stack's committed config (see `load_stack`); `secret_keys` are the
+    keys of `config` the CLI would mark secret. Errors the program raises (a ConfigError for bad
+    config) propagate unchanged; a stack file the engine cannot read raises StackConfigError.
     """
-    pulumi.runtime.set_all_config(dict(stack_config(stack_name) if config is None else config))
+    stack_settings = load_stack(stack_name) if config is None else StackConfig(dict(config), tuple(secret_keys))
     mock = DockerMocks(preview)
     monitor = RecordingMonitor(mock)
     # set_mocks registers a root stack of its own unless one exists; a placeholder skips that,
@@ -232,7 +443,8 @@ def run_program(
     def program_body() -> None:
         runpy.run_path(str(program), run_name="__main__")
 
-    _sync_await(stack.run_in_stack(program_body))
+    with _language_host_config(stack_settings):
+        _sync_await(stack.run_in_stack(program_body))
     # Registration order depends on asyncio scheduling; URN order is stable across runs.
     resources = sorted(monitor.registrations, key=lambda r: r.urn)
-    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs))
+    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs), dict(monitor.component_outputs))

@@ -20,7 +20,7 @@ import pulumi
 import yaml
 
 from .analyzer import GateError, PolicyPackServer
-from .engine import ROOT, Plan, run_program
+from .engine import ROOT, Plan, StackConfigError, run_program
 from .policy_config import PolicyConfigError, PolicySettings, reconcile
 
 PACK = ROOT / "policies"
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             label = _configure(server, policy_config)
             plan = run_program(args.stack, preview=True, program=args.program)
             report = _analyze(server, label, plan, policy_config)
-    except (GateError, PolicyConfigError, pulumi.RunError) as error:
+    except (GateError, PolicyConfigError, pulumi.RunError, StackConfigError) as error:
         print(f"gate: {error}", file=sys.stderr)
         return 2
     print(report.format())

@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 
 from .analyzer import GateError
-from .engine import UNKNOWN, Plan, Registration, Secret, run_program
+from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, run_program
 from .gate import environment_config, run_gate
 from .policy_config import PolicyConfigError
 
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = run_program(args.stack, preview=True)
         applied = run_program(args.stack)
         report = run_gate(plan, policy_config)
-    except pulumi.RunError as error:
+    except (pulumi.RunError, StackConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (GateError, PolicyConfigError) as error:

@@ -53,7 +53,7 @@ def test_stack_outputs_tell_where_every_service_is(dev_plan: Plan) -> None:
     assert endpoints["nats"]["client"].startswith("nats://127.0.0.1:")
     assert endpoints["postgres"]["client"].startswith("postgresql://127.0.0.1:")
     assert dev_plan.outputs["internalEndpoints"]["postgres"]["client"] == "postgresql://postgres:5432"
-    assert isinstance(dev_plan.outputs["credentials"], Secret)
+    assert all(isinstance(entry, Secret) for entry in dev_plan.outputs["credentials"].values())
 
 
 def test_two_developer_stacks_share_no_docker_names_or_host_ports() -> None:
@@ -65,11 +65,12 @@ def test_two_developer_stacks_share_no_docker_names_or_host_ports() -> None:
     assert all(n.startswith("trade2026-dev-alice-") for n in _docker_names(alice))
 
 
-def test_fixed_ports_with_different_offsets_do_not_clash() -> None:
-    alice = run_program("dev-alice", config("dev", hostPorts="fixed", portOffset=100))
-    bob = run_program("dev-bob", config("dev", hostPorts="fixed", portOffset=200))
+def test_fixed_ports_in_different_blocks_do_not_clash() -> None:
+    alice = run_program("dev-alice", config("dev", hostPorts="fixed", portBlock=1))
+    bob = run_program("dev-bob", config("dev", hostPorts="fixed", portBlock=2))
     assert not _host_ports(alice) & _host_ports(bob)
-    assert alice.outputs["endpoints"]["nats"]["client"] == "nats://127.0.0.1:4322"
+    assert alice.outputs["endpoints"]["nats"]["client"] == "nats://127.0.0.1:20000"
+    assert bob.outputs["endpoints"]["postgres"]["client"] == "postgresql://127.0.0.1:20030"
 
 
 def test_data_volumes_are_unprotected_on_dev_so_destroy_cleans_up(dev_plan: Plan) -> None:
@@ -92,13 +93,16 @@ def test_disabling_a_service_keeps_its_data_volume_and_password() -> None:
     assert "postgres" not in plan.outputs["endpoints"]
 
 
-def test_registry_mirror_rewrites_every_image_and_an_override_wins() -> None:
+def test_registry_mirror_rewrites_every_image_and_an_override_naming_a_registry_wins() -> None:
     plan = run_program(
         "dev",
-        config(registryMirror="mirror.internal:5000", services={"opa": {"image": "registry.corp/opa:1.4.2"}}),
+        config(
+            registryMirror="mirror.internal:5000",
+            services={"opa": {"image": "registry.corp/opa:1.4.2"}, "nats": {"image": "nats:2.10.30-alpine"}},
+        ),
     )
     images = {i.name.removesuffix("-image"): i.inputs["name"] for i in plan.of_type(IMAGE)}
-    assert images["nats"] == "mirror.internal:5000/library/nats:2.10.29-alpine"
+    assert images["nats"] == "mirror.internal:5000/library/nats:2.10.30-alpine"
     assert images["clickhouse"] == "mirror.internal:5000/clickhouse/clickhouse-server:24.9.2.42"
     assert images["opa"] == "registry.corp/opa:1.4.2"
 

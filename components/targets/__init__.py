@@ -1,0 +1,1 @@
+"""Targets: each turns the same data sheets into one platform's resources."""

@@ -1,0 +1,55 @@
+"""What a target is, and what every target does the same way with a data sheet's values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import pulumi
+
+from ..spec import SecretRef, ServiceSpec, Upload, Value
+
+if TYPE_CHECKING:
+    from ..service import ServiceArgs
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a target hands back to the service component for its outputs."""
+
+    # Role -> URL a client on the stack's host uses; only published ports.
+    endpoints: pulumi.Output[dict[str, str]]
+    # Role -> URL from inside the stack, for every port.
+    internal_endpoints: dict[str, str]
+    # The spec's `connection` with credentials filled in; None when the spec declares none.
+    credentials: pulumi.Output[dict[str, str]] | None
+
+
+class Target(Protocol):
+    """Renders one service's spec as resources parented to its component."""
+
+    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered: ...
+
+
+def resolve(value: Value, credentials: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
+    """A literal as itself, a SecretRef as the generated credential it names."""
+    return credentials[value.credential] if isinstance(value, SecretRef) else value
+
+
+def upload_content(upload: Upload, credentials: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:
+    """An upload's text; a template is applied to the credentials' values once they exist."""
+    content = upload.content
+    if callable(content):
+        # The credentials are secret Outputs, so the rendered text is secret too.
+        return pulumi.Output.all(**credentials).apply(content)
+    return pulumi.Output.secret(content) if upload.secret else content
+
+
+def connection(
+    spec: ServiceSpec, credentials: Mapping[str, pulumi.Output[str]]
+) -> pulumi.Output[dict[str, str]] | None:
+    """The spec's `connection` with each SecretRef replaced by its credential; None if it has none."""
+    if not spec.connection:
+        return None
+    return pulumi.Output.all(**{key: resolve(value, credentials) for key, value in spec.connection.items()})
