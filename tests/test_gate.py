@@ -155,3 +155,13 @@ def test_the_gate_picks_each_stacks_environment_config(capsys: pytest.CaptureFix
     assert capsys.readouterr().out.strip().endswith("(policies/config/prod.json)")
     assert gate.environment_config("dev-alice") == CI
     assert gate.environment_config("prod-eu") == PROD
+
+
+def test_a_memory_stream_fails_the_gate_naming_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _gate_program("memory_stream", monkeypatch)
+    stream = "pulumi-python:dynamic/trade2026:JetStreamStream: nats-stream-SCRATCH"
+    assert _found(report) == [
+        ("mandatory", "jetstream-file-storage", stream),
+        ("mandatory", "bounded-jetstream-streams", stream),
+        ("mandatory", "bounded-jetstream-streams", stream),
+    ]
