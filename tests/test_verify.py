@@ -37,7 +37,16 @@ def test_outputs_that_are_not_json_are_refused_naming_the_command() -> None:
 
 def test_the_dev_stacks_outputs_are_what_verify_reads(dev_plan: Plan) -> None:
     endpoints, credentials = cli.parse_outputs(json.dumps(reveal(dev_plan.outputs)))
-    assert sorted(endpoints) == ["clickhouse", "nats", "opa", "opensearch", "postgres", "questdb", "seaweedfs", "valkey"]
+    assert sorted(endpoints) == [
+        "clickhouse",
+        "nats",
+        "opa",
+        "opensearch",
+        "postgres",
+        "questdb",
+        "seaweedfs",
+        "valkey",
+    ]
     assert sorted(credentials["questdb"]) == ["database", "password", "user"]
     assert sorted(credentials["seaweedfs"]) == ["accessKey", "secretKey"]
 
