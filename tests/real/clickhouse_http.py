@@ -30,7 +30,7 @@ def clickhouse_http(session: Any, user: str, password: str) -> Iterator[FakeClic
     lock = threading.Lock()  # a chDB session runs one query at a time
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's method name)
+        def do_POST(self) -> None:
             query = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
             if self.headers.get("X-ClickHouse-User") != user or self.headers.get("X-ClickHouse-Key") != password:
                 name = self.headers.get("X-ClickHouse-User", "default")
@@ -56,7 +56,7 @@ def clickhouse_http(session: Any, user: str, password: str) -> Iterator[FakeClic
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's signature)
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
