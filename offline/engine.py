@@ -115,6 +115,8 @@ class Registration:
     property_dependencies: dict[str, tuple[str, ...]]
     # Old URNs this resource answers to (`aliases` option, inherited ones included).
     aliases: tuple[str, ...] = ()
+    # Outputs the engine must keep secret although no input of the same name was.
+    additional_secret_outputs: tuple[str, ...] = ()
 
     @classmethod
     def from_request(cls, request: Any, urn: str, aliases: tuple[str, ...] = ()) -> Registration:
@@ -135,6 +137,7 @@ class Registration:
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
             aliases=aliases,
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
         )
 
 
