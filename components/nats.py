@@ -2,7 +2,7 @@ import pulumi
 
 from .ready import JetStreamStream
 from .service import Service, ServiceArgs
-from .spec import DataVolume, HttpProbe, Port, ServiceSpec
+from .spec import CommandProbe, DataVolume, Port, ServiceSpec
 
 DAY = 24 * 3600
 GIB = 1 << 30
@@ -24,8 +24,15 @@ class Nats(Service):
             ),
             volumes=(DataVolume("data", "/data"),),
             networks=("frontend", "lowlatency", "backend"),
-            # js-enabled-only also fails while JetStream is off, which is the point of this server.
-            healthcheck=HttpProbe("monitoring", "/healthz?js-enabled-only=true", tool="wget"),
+            # /healthz alone answers 200 with JetStream off: nats-server consults js-enabled-only only
+            # when JetStream is in its config. So /jsz must also report a store directory, which it
+            # leaves out while JetStream is off ("disabled": true). busybox wget and grep are in the
+            # image; a server that is down gives grep no input, so the pipe fails too.
+            healthcheck=CommandProbe(
+                "monitoring",
+                "wget -q -O /dev/null 'http://127.0.0.1:8222/healthz?js-enabled-only=true'"
+                " && wget -q -O - http://127.0.0.1:8222/jsz | grep -q '\"store_dir\"'",
+            ),
             # A first argument starting with "-" makes the entrypoint skip the bundled config file,
             # so monitoring (-m) must be asked for here. Single node: no cluster port (6222) opens.
             command=("-js", "-sd", "/data", "-m", "8222"),

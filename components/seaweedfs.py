@@ -28,7 +28,8 @@ class SeaweedFS(Service):
     @staticmethod
     def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
-            image="chrislusf/seaweedfs:3.97",
+            # The release the real-server tier runs (tests/real/test_seaweedfs.py): PyPI serves no 3.x.
+            image="chrislusf/seaweedfs:4.30",
             # The compose file had these backwards: S3 is 8333, and 8080 is the volume server.
             ports=(
                 Port("s3", 8333, scheme="http"),
@@ -38,9 +39,12 @@ class SeaweedFS(Service):
             ),
             volumes=(DataVolume("data", "/data"),),
             networks=("backend",),
-            # /healthz on the S3 port (3.73+) is outside S3 authentication.
+            # /healthz on the S3 port is outside S3 authentication (proven on 4.30).
             healthcheck=HttpProbe("s3", "/healthz", tool="wget"),
-            command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}"),
+            # The entrypoint puts -master.volumePreallocate and 1024 MB volumes before these, so the
+            # first S3 write would claim 8 GB of disk (8 volumes, fallocated; measured on 4.30); a
+            # later flag wins, so volumes grow with their data instead.
+            command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}", "-master.volumePreallocate=false"),
             uploads=(
                 Upload(
                     IDENTITIES_FILE, lambda c: s3_identities(c["s3-access-key"], c["s3-secret-key"]), secret=True

@@ -34,10 +34,11 @@ class Valkey(Service):
             volumes=(DataVolume("data", "/data"),),
             networks=("lowlatency", "backend"),
             # The password is read from the config file at probe time, so it never appears in
-            # `docker inspect`; valkey-cli exits 0 on NOAUTH, hence the check for PONG itself.
+            # `docker inspect`, and handed over in REDISCLI_AUTH, so it never appears in `ps` either
+            # (as `-a` would). valkey-cli exits 0 on NOAUTH, hence the check for PONG itself.
             healthcheck=CommandProbe(
                 "client",
-                f"valkey-cli -p 6379 --no-auth-warning -a \"$(sed -n 's/^requirepass //p' {CONFIG_FILE})\" ping"
+                f"REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' {CONFIG_FILE})\" valkey-cli -p 6379 ping"
                 " | grep -qx PONG",
             ),
             command=("valkey-server", CONFIG_FILE),

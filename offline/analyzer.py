@@ -1,21 +1,29 @@
 """Serve a policy pack the way the Pulumi CLI does, and talk to it over the Analyzer protocol.
 
-The pack runs as its own process (`python __main__.py` in the pack directory), prints its gRPC
-port, and answers GetAnalyzerInfo, Configure, Analyze and AnalyzeStack. Anything that keeps it
-from answering (no start, an exit, a crash inside a policy, a deadline) is a GateError: a gate that
-cannot run must never pass.
+The CLI (v3.259 sources: pkg/resource/plugin/analyzer_plugin.go, and the Python language host's
+RunPlugin in sdk/python/cmd/pulumi-language-python) starts a Python pack as
+`python -u -m pulumi.policy <engine address> <pack dir>` in the pack directory, with the stack in
+PULUMI_ORGANIZATION, PULUMI_PROJECT, PULUMI_STACK, PULUMI_DRY_RUN and PULUMI_CONFIG; reads the
+port it prints; sends ConfigureStack, GetAnalyzerInfo, Configure (the pack's defaults, then its
+initialConfig, then the config file), Analyze per resource with the resource's provider, and
+AnalyzeStack once. This module does the same. Anything that keeps the pack from answering (no
+start, an exit, a crash inside a policy, a deadline) is a GateError: a gate that cannot run must
+never pass.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import select
 import subprocess
 import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,7 +32,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from .engine import Registration
+from .engine import PROJECT, Registration
 from .policy_config import PolicyInfo, PolicySettings
 
 _LEVELS = {
@@ -39,17 +47,84 @@ _LEVEL_VALUES = {name: value for value, name in _LEVELS.items()}
 _MAX_IN_FLIGHT = 8
 
 
+# pulumi.policy takes the engine's address as its first argument but never connects to it (the
+# pack logs nowhere but stderr), so the gate, which has no engine, names an address nobody serves.
+_NO_ENGINE = "127.0.0.1:0"
+
+
 class GateError(Exception):
     """The gate could not run to the end."""
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """What the CLI tells a pack about the stack it judges: as environment at start, again in
+    ConfigureStack, and (the config of each provider package) in the provider of every resource."""
+
+    stack: str
+    config: Mapping[str, str] = field(default_factory=dict)
+    project: str = PROJECT
+    # What the CLI reports on a DIY (file) backend, where stacks belong to no organisation.
+    organization: str = "organization"
+    dry_run: bool = True
+    secret_keys: tuple[str, ...] = ()
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PULUMI_ORGANIZATION": self.organization,
+            "PULUMI_PROJECT": self.project,
+            "PULUMI_STACK": self.stack,
+            "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+            "PULUMI_CONFIG": json.dumps(dict(self.config)),
+        }
+
+    def provider(self, resource: Registration) -> analyzer_pb2.AnalyzerProviderResource | None:
+        """The default provider the engine would create for `resource`'s package: its config
+        keys without the namespace, plus the version the SDK asked for."""
+        package = resource.type.split(":", 1)[0]
+        # Explicit provider resources are not modelled: this program uses the default providers.
+        if not resource.version or resource.provider or package == "pulumi":
+            return None
+        properties: dict[str, Any] = {"version": resource.version}
+        for key, value in self.config.items():
+            namespace, _, name = key.partition(":")
+            if namespace == package:
+                properties[name] = _config_value(value)
+        name = "default_" + re.sub(r"[.+-]", "_", resource.version)
+        provider = analyzer_pb2.AnalyzerProviderResource(
+            type=f"pulumi:providers:{package}",
+            urn=f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:{package}::{name}",
+            name=name,
+        )
+        provider.properties.update(properties)
+        return provider
+
+
+def _config_value(text: str) -> Any:
+    """A config value as provider input: structured values (passed as JSON) as objects."""
+    if text.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
 
 
 class PolicyPackServer:
     """A running policy pack; use as a context manager so the process always goes away."""
 
-    def __init__(self, pack: Path, startup_timeout: float = 30.0, rpc_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        pack: Path,
+        startup_timeout: float = 30.0,
+        rpc_timeout: float = 60.0,
+        context: StackContext | None = None,
+    ) -> None:
+        """Without a `context`, the pack starts as for `pulumi policy publish`: no stack."""
         self.pack = pack
         self.startup_timeout = startup_timeout
         self.rpc_timeout = rpc_timeout
+        self.context = context
         # A file, not a pipe: a chatty pack must never block on a full pipe. Closed in __exit__.
         self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self._process: subprocess.Popen[bytes] | None = None
@@ -58,20 +133,45 @@ class PolicyPackServer:
     def __enter__(self) -> PolicyPackServer:
         if not (self.pack / "__main__.py").is_file():
             raise GateError(f"policy pack {self.pack}: no __main__.py")
+        environment = dict(os.environ)
+        if self.context is not None:
+            environment.update(self.context.environment())
+        # The interpreter running the gate stands in for the pack's own virtualenv, which the CLI
+        # would create from policies/requirements.txt (the same pins; tests/test_gate.py checks).
         self._process = subprocess.Popen(
-            [sys.executable, "__main__.py"],
+            [sys.executable, "-u", "-m", "pulumi.policy", _NO_ENGINE, str(self.pack)],
             cwd=self.pack,
+            env=environment,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
         )
         try:
             port = self._read_port(self._process)
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+            self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+            if self.context is not None:
+                self._configure_stack(self.context)
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         return self
+
+    def _configure_stack(self, context: StackContext) -> None:
+        request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=context.stack,
+            project=context.project,
+            organization=context.organization,
+            dry_run=context.dry_run,
+            config=dict(context.config),
+            config_secret_keys=list(context.secret_keys),
+        )
+        future = self._stub.ConfigureStack.future(request, timeout=self.rpc_timeout)
+        try:
+            future.result()
+        except grpc.RpcError as exc:
+            # Like the CLI: a pack from before ConfigureStack existed still runs.
+            if exc.code() != grpc.StatusCode.UNIMPLEMENTED:
+                self._result("ConfigureStack", future)
 
     def _read_port(self, process: subprocess.Popen[bytes]) -> int:
         assert process.stdout is not None
@@ -113,7 +213,9 @@ class PolicyPackServer:
             last = detail.strip().splitlines()[-1:] or ["no detail"]
             raise GateError(f"policy pack {self.pack} failed in {method}: {last[0]}") from None
 
-    def info(self) -> tuple[str, list[PolicyInfo]]:
+    def info(self) -> tuple[str, list[PolicyInfo], dict[str, PolicySettings]]:
+        """The pack's name, its policies, and its initialConfig (as the CLI reads it: an entry
+        without a level carries the protocol's zero value, advisory)."""
         info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
         policies = []
         for policy in info.policies:
@@ -122,8 +224,13 @@ class PolicyPackServer:
                 schema = {"properties": {k: _plain(v) for k, v in policy.configSchema.properties.items()}}
                 if policy.configSchema.required:
                     schema["required"] = list(policy.configSchema.required)
-            policies.append(PolicyInfo(policy.name, _LEVELS[policy.enforcementLevel], schema))
-        return info.name, policies
+            reference = ": ".join(x for x in (policy.framework.name, policy.framework.reference) if x)
+            policies.append(PolicyInfo(policy.name, _LEVELS[policy.enforcementLevel], schema, reference, policy.url))
+        initial = {
+            name: PolicySettings(_LEVELS[entry.enforcementLevel], _plain_struct(entry.properties))
+            for name, entry in info.initialConfig.items()
+        }
+        return info.name, policies, initial
 
     def configure(self, config: dict[str, PolicySettings]) -> None:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
@@ -149,12 +256,14 @@ class PolicyPackServer:
                 deleteBeforeReplaceDefined=True,
                 parent=resource.parent,
             )
+            provider = self.context.provider(resource) if self.context is not None else None
             request = analyzer_pb2.AnalyzeRequest(
                 type=resource.type,
                 properties=resource.wire,
                 urn=resource.urn,
                 name=resource.name,
                 options=options,
+                provider=provider,
             )
             in_flight.append((resource.urn, self._stub.Analyze.future(request, timeout=self.rpc_timeout)))
             if len(in_flight) > _MAX_IN_FLIGHT:
@@ -165,6 +274,7 @@ class PolicyPackServer:
                 urn=resource.urn,
                 name=resource.name,
                 options=options,
+                provider=provider,
                 parent=resource.parent,
                 dependencies=list(resource.dependencies),
             )
@@ -185,3 +295,7 @@ class PolicyPackServer:
 
 def _plain(value: struct_pb2.Value) -> Any:
     return json.loads(json_format.MessageToJson(value))
+
+
+def _plain_struct(value: struct_pb2.Struct) -> dict[str, Any]:
+    return dict(json.loads(json_format.MessageToJson(value)))

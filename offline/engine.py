@@ -115,6 +115,10 @@ class Registration:
     property_dependencies: dict[str, tuple[str, ...]]
     # Old URNs this resource answers to (`aliases` option, inherited ones included).
     aliases: tuple[str, ...] = ()
+    # The provider package version the SDK asks for (names the engine's default provider), and
+    # the explicit provider reference when the program passed one.
+    version: str = ""
+    provider: str = ""
     # Outputs the engine must keep secret although no input of the same name was.
     additional_secret_outputs: tuple[str, ...] = ()
 
@@ -137,6 +141,8 @@ class Registration:
             dependencies=tuple(request.dependencies),
             property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
             aliases=aliases,
+            version=request.version,
+            provider=request.provider,
             additional_secret_outputs=tuple(request.additionalSecretOutputs),
         )
 

@@ -2,25 +2,26 @@
 
     python -m offline.gate --stack dev [--policy-config FILE]
 
-Runs the stack's program as `pulumi preview` would (mock engine, computed values unknown), serves
-the real policy pack over the Analyzer gRPC protocol, and prints violations the way `pulumi
-preview` does. Exit 0: no mandatory violation; 1: mandatory violations; 2: the gate could not run
-(bad policy config, bad stack config, the pack failed to start, crashed or timed out).
+Runs the stack's program as `pulumi preview` would (mock engine, computed values unknown), starts
+the real policy pack as the CLI does (offline/analyzer.py), and prints violations the way `pulumi
+preview` does, each with the benchmark item its policy codes. Exit 0: no mandatory violation;
+1: mandatory violations; 2: the gate could not run (bad policy config, bad stack config, the pack
+failed to start, crashed or timed out).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
 import yaml
 
-from .analyzer import GateError, PolicyPackServer
-from .engine import ROOT, Plan, StackConfigError, run_program
+from .analyzer import GateError, PolicyPackServer, StackContext
+from .engine import ROOT, Plan, StackConfigError, run_program, stack_config
 from .policy_config import PolicyConfigError, PolicySettings, reconcile
 
 PACK = ROOT / "policies"
@@ -38,6 +39,8 @@ class Violation:
     urn: str
     description: str
     detail: str
+    reference: str = ""  # the benchmark item the policy codes, and where to read it
+    url: str = ""
 
     @property
     def resource(self) -> str:
@@ -67,6 +70,8 @@ class GateReport:
             lines.append(f"    [{v.level}]  {self.pack}  {v.policy}{where}")
             lines.append(f"    {v.description}")
             lines.extend(f"    {line}" for line in v.detail.splitlines())
+            if v.url:  # rules of a benchmark; the project's own rules have no outside reference
+                lines.append(f"    see {v.reference} <{v.url}>")
         verdict = "FAILED" if self.mandatory else "passed"
         advisory = len(self.violations) - len(self.mandatory)
         config = self.policy_config
@@ -78,31 +83,52 @@ class GateReport:
 def _pack_label(pack: Path, name: str) -> str:
     # Python packs report 0.0.1; the CLI shows the version from PulumiPolicy.yaml, as here.
     manifest = pack / "PulumiPolicy.yaml"
-    version = yaml.safe_load(manifest.read_text()).get("version", "0.0.1") if manifest.exists() else "0.0.1"
-    return f"{name}@v{version}"
+    if not manifest.exists():
+        return f"{name}@v0.0.1"
+    try:
+        loaded = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise GateError(f"{manifest}: unreadable: {str(exc).splitlines()[0]}") from None
+    if not isinstance(loaded, dict):
+        raise GateError(f"{manifest}: expected a mapping with runtime and version")
+    return f"{name}@v{loaded.get('version', '0.0.1')}"
 
 
-def _configure(server: PolicyPackServer, policy_config: Path) -> str:
-    name, policies = server.info()
-    config: dict[str, PolicySettings] = reconcile(policy_config, policies)
+@dataclass(frozen=True)
+class _Pack:
+    label: str
+    references: dict[str, tuple[str, str]]
+
+
+def _configure(server: PolicyPackServer, policy_config: Path) -> _Pack:
+    name, policies, initial = server.info()
+    config: dict[str, PolicySettings] = reconcile(policy_config, policies, initial)
     server.configure(config)
-    return _pack_label(server.pack, name)
+    return _Pack(_pack_label(server.pack, name), {p.name: (p.reference, p.url) for p in policies})
 
 
-def _analyze(server: PolicyPackServer, pack: str, plan: Plan, policy_config: Path) -> GateReport:
+def _analyze(server: PolicyPackServer, pack: _Pack, plan: Plan, policy_config: Path) -> GateReport:
     violations = []
     for diagnostic, urn in server.analyze(r for r in plan.resources if r.custom):
         detail = diagnostic.message.removeprefix(diagnostic.description).strip()
         level = server.level(diagnostic.enforcementLevel)
-        violations.append(Violation(diagnostic.policyName, level, urn, diagnostic.description, detail))
-    return GateReport(pack, policy_config, violations)
+        reference, url = pack.references.get(diagnostic.policyName, ("", ""))
+        violations.append(Violation(diagnostic.policyName, level, urn, diagnostic.description, detail, reference, url))
+    return GateReport(pack.label, policy_config, violations)
 
 
-def run_gate(plan: Plan, policy_config: Path, pack: Path = PACK, startup_timeout: float = 30.0) -> GateReport:
-    """Analyse an already computed plan (preview mode) with the pack under `policy_config`."""
-    with PolicyPackServer(pack, startup_timeout) as server:
-        label = _configure(server, policy_config)
-        return _analyze(server, label, plan, policy_config)
+def run_gate(
+    plan: Plan,
+    policy_config: Path,
+    pack: Path = PACK,
+    startup_timeout: float = 30.0,
+    config: Mapping[str, str] | None = None,
+) -> GateReport:
+    """Analyse an already computed plan with the pack under `policy_config`; the pack is told the
+    stack's `config` (default: the committed config of the plan's stack), as the CLI tells it."""
+    context = StackContext(plan.stack, stack_config(plan.stack) if config is None else config, dry_run=plan.preview)
+    with PolicyPackServer(pack, startup_timeout, context=context) as server:
+        return _analyze(server, _configure(server, policy_config), plan, policy_config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     policy_config = (args.policy_config or environment_config(args.stack)).resolve()
     try:
-        with PolicyPackServer(args.pack.resolve()) as server:
+        context = StackContext(args.stack, stack_config(args.stack))
+        with PolicyPackServer(args.pack.resolve(), context=context) as server:
             # Policy config first: a bad file fails before the program runs.
             label = _configure(server, policy_config)
             plan = run_program(args.stack, preview=True, program=args.program)

@@ -29,6 +29,8 @@ class PolicyInfo:
     name: str
     level: str
     schema: dict[str, Any]  # {"properties": {...}, "required": [...]}, empty when unconfigurable
+    reference: str = ""  # compliance framework and item, as `framework: item`
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,44 @@ def _split(path: Path, key: str, value: Any, problems: list[str]) -> tuple[str |
     return level, properties
 
 
-def reconcile(path: Path, policies: list[PolicyInfo]) -> dict[str, PolicySettings]:
-    """The config each policy runs with; raises PolicyConfigError listing every problem."""
+def _read(path: Path) -> dict[str, Any]:
+    """The file's JSON object; every way it can be unreadable is one line naming the file."""
     try:
-        given = json.loads(path.read_text())
+        data = path.read_bytes()
     except OSError as exc:
-        raise PolicyConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise PolicyConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyConfigError(f"{path}: not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start})") from None
+    if not text.strip():
+        # The CLI runs the pack's defaults on an empty file; a gate treats it as a truncated one.
+        raise PolicyConfigError(f"{path}: empty; write {{}} to run the pack's defaults")
+    try:
+        given = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise PolicyConfigError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise PolicyConfigError(f"{path}: not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # NaN/Infinity (Go's JSON has none), integers too long to parse
+        raise PolicyConfigError(f"{path}: not valid JSON: {str(exc).splitlines()[0]}") from None
     if not isinstance(given, dict):
         raise PolicyConfigError(f"{path}: expected a JSON object of policy names")
+    return given
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def reconcile(
+    path: Path, policies: list[PolicyInfo], initial: dict[str, PolicySettings] | None = None
+) -> dict[str, PolicySettings]:
+    """The config each policy runs with: defaults, the pack's initialConfig, then the file, as
+    the CLI applies them; raises PolicyConfigError listing every problem."""
+    given = _read(path)
+    if "environments" in given:
+        raise PolicyConfigError(f"{path}: environments: Pulumi ESC environments are not resolved offline")
 
     known = {policy.name: policy for policy in policies}
     result = {
@@ -71,6 +101,11 @@ def reconcile(path: Path, policies: list[PolicyInfo]) -> dict[str, PolicySetting
         )
         for policy in policies
     }
+    for name, settings in (initial or {}).items():
+        if name == "all":
+            result = {n: PolicySettings(settings.level, s.properties) for n, s in result.items()}
+        elif name in result:
+            result[name] = PolicySettings(settings.level, {**result[name].properties, **settings.properties})
     problems: list[str] = []
     entries = {key: _split(path, key, value, problems) for key, value in given.items()}
 

@@ -6,6 +6,19 @@ from typing import Any
 
 import pytest
 
+from components import (
+    OPA,
+    ClickHouse,
+    Nats,
+    OpenSearch,
+    OpenSearchArgs,
+    Postgres,
+    QuestDB,
+    SeaweedFS,
+    ServiceArgs,
+    Valkey,
+)
+from components.spec import ServiceSpec
 from offline.engine import Plan, config_text, run_program, stack_config
 
 CONTAINER = "docker:index/container:Container"
@@ -26,3 +39,19 @@ def config(stack: str = "dev", **overrides: Any) -> dict[str, str]:
 def dev_plan() -> Plan:
     """The committed dev stack, as after `pulumi up` against a mock Docker."""
     return run_program("dev")
+
+
+@pytest.fixture(scope="session")
+def sheets() -> dict[str, ServiceSpec]:
+    """Every service's data sheet with default args; declare() renders nothing, so no target."""
+    args = ServiceArgs(target=None)  # type: ignore[arg-type]
+    return {
+        "nats": Nats.declare(args),
+        "valkey": Valkey.declare(args),
+        "questdb": QuestDB.declare(args),
+        "clickhouse": ClickHouse.declare(args),
+        "seaweedfs": SeaweedFS.declare(args),
+        "opensearch": OpenSearch.declare(OpenSearchArgs(target=None)),  # type: ignore[arg-type]
+        "postgres": Postgres.declare(args),
+        "opa": OPA.declare(args),
+    }

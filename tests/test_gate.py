@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from offline import gate
-from offline.analyzer import GateError, PolicyPackServer
+from offline.analyzer import GateError, PolicyPackServer, StackContext
 from offline.engine import ROOT, Plan, run_program
 from offline.gate import GateReport, run_gate
 
@@ -31,7 +33,17 @@ def _found(report: GateReport) -> list[tuple[str, str, str]]:
 def test_a_bind_mount_fails_the_gate_naming_the_container(monkeypatch: pytest.MonkeyPatch) -> None:
     report = _gate_program("bind_mount", monkeypatch)
     assert _found(report) == [("mandatory", "no-bind-mounts", "docker:index/container:Container: clickhouse")]
-    assert "/srv/clickhouse" in report.violations[0].detail
+    assert "/opt/trade2026/clickhouse" in report.violations[0].detail
+
+
+def test_a_volume_binding_etc_through_driver_options_fails_the_gate_naming_the_volume(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _gate_program("disguised_bind", monkeypatch)
+    assert sorted(_found(report)) == [
+        ("mandatory", "no-bind-mounts", "docker:index/volume:Volume: etc"),
+        ("mandatory", "no-sensitive-host-mounts", "docker:index/volume:Volume: etc"),
+    ]
 
 
 def test_a_latest_tag_fails_the_gate_naming_the_image(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,6 +167,148 @@ def test_the_gate_picks_each_stacks_environment_config(capsys: pytest.CaptureFix
     assert capsys.readouterr().out.strip().endswith("(policies/config/prod.json)")
     assert gate.environment_config("dev-alice") == CI
     assert gate.environment_config("prod-eu") == PROD
+
+
+# Starting the pack as the CLI does ---------------------------------------------------------------
+
+
+def _introspect(tmp_path: Path, config: dict[str, Any]) -> GateReport:
+    policy_config = tmp_path / "introspect.json"
+    policy_config.write_text(json.dumps(config))
+    plan = run_program("dev", preview=True)
+    return run_gate(plan, policy_config, pack=FAKE_PACKS / "introspect", config={"trade2026:bindAddress": "127.0.0.2"})
+
+
+def test_the_pack_starts_as_python_m_pulumi_policy_in_its_directory_with_the_stack_environment(
+    tmp_path: Path,
+) -> None:
+    [started] = [v for v in _introspect(tmp_path, {}).violations if v.policy == "started"]
+    assert json.loads(started.detail) == {
+        "argv": ["-u", "-m", "pulumi.policy", "127.0.0.1:0", str(FAKE_PACKS / "introspect")],
+        "cwd": str(FAKE_PACKS / "introspect"),
+        "env": {
+            "PULUMI_ORGANIZATION": "organization",
+            "PULUMI_PROJECT": "trade2026",
+            "PULUMI_STACK": "dev",
+            "PULUMI_DRY_RUN": "true",
+        },
+        "config": {"trade2026:bindAddress": "127.0.0.2"},
+        "greeting": "from-initial",
+    }
+
+
+def test_the_config_file_overrides_the_packs_initial_config(tmp_path: Path) -> None:
+    report = _introspect(tmp_path, {"started": {"greeting": "from-file"}})
+    [started] = [v for v in report.violations if v.policy == "started"]
+    assert json.loads(started.detail)["greeting"] == "from-file"
+
+
+def test_each_resource_is_analysed_with_the_default_provider_of_its_package(tmp_path: Path) -> None:
+    providers = {
+        v.resource.split(":")[0] + ":" + v.detail
+        for v in _introspect(tmp_path, {}).violations
+        if v.policy == "provider"
+    }
+    assert providers == {
+        "docker:pulumi:providers:docker default_5_2_0 "
+        'urn:pulumi:dev::trade2026::pulumi:providers:docker::default_5_2_0 {"version": "5.2.0"}',
+        "random:pulumi:providers:random default_4_21_4 "
+        'urn:pulumi:dev::trade2026::pulumi:providers:random::default_4_21_4 {"version": "4.21.4"}',
+    }
+
+
+def test_a_pack_without_configure_stack_still_runs_as_under_the_cli(tmp_path: Path) -> None:
+    policy_config = tmp_path / "empty.json"
+    policy_config.write_text("{}")
+    report = run_gate(run_program("dev", preview=True), policy_config, pack=FAKE_PACKS / "before_configure_stack")
+    assert (report.pack, report.violations) == ("before-configure-stack@v0.0.1", [])
+
+
+def test_provider_config_from_the_stack_reaches_the_provider_without_its_namespace() -> None:
+    plan = run_program("dev", preview=True)
+    container = plan.get("docker:index/container:Container", "nats")
+    context = StackContext("dev", {"docker:host": "unix:///run/user/1000/docker.sock", "trade2026:portOffset": "0"})
+    provider = context.provider(container)
+    assert provider is not None
+    assert dict(provider.properties) == {"version": "5.2.0", "host": "unix:///run/user/1000/docker.sock"}
+
+
+@pytest.mark.parametrize("distribution", ["grpcio", "protobuf", "PyYAML"])
+def test_what_the_gate_imports_is_pinned_at_the_installed_version(distribution: str) -> None:
+    pins = (ROOT / "requirements.txt").read_text().split()
+    assert f"{distribution}=={importlib.metadata.version(distribution)}" in pins
+
+
+def test_the_pack_runs_on_the_same_pins_its_own_virtualenv_would_install() -> None:
+    pack_pins = (ROOT / "policies" / "requirements.txt").read_text().split()
+    assert set(pack_pins) <= set((ROOT / "requirements.txt").read_text().split())
+
+
+def test_violations_of_benchmark_rules_name_the_benchmark_item(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(PROGRAMS))
+    assert gate.main(["--stack", "dev", "--program", str(PROGRAMS / "disguised_bind.py")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:5] == [
+        "    [mandatory]  trade2026-docker@v0.1.0  no-bind-mounts (docker:index/volume:Volume: etc)",
+        "    Prohibits host-path volumes, bind mounts and volumes whose driver options bind a host path.",
+        "    volume trade2026-dev-etc (driverOpts) is a bind mount of host path /etc in disguise; drop its driverOpts",
+        "    [mandatory]  trade2026-docker@v0.1.0  no-sensitive-host-mounts (docker:index/volume:Volume: etc)",
+    ], "the project's own rules cite no benchmark"
+    assert out[7] == (
+        "    see CIS Docker Benchmark: Ensure sensitive host system directories are not mounted on containers; "
+        "Ensure that the Docker socket is not mounted inside any containers <https://www.cisecurity.org/benchmark/docker>"
+    )
+
+
+# Policy config files the gate cannot read --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        pytest.param(b'{"all": "mandatory\xff"}', "not UTF-8 text (byte 0xff at offset 18)", id="not UTF-8"),
+        pytest.param(
+            b"\xef\xbb\xbf{}",
+            "not valid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig) at line 1 column 1",
+            id="BOM",
+        ),
+        pytest.param(b"", "empty; write {} to run the pack's defaults", id="empty"),
+        pytest.param(b"[" * 100_000, "not valid JSON: nested too deeply", id="nested too deeply"),
+        pytest.param(b'{"all": NaN}', "not valid JSON: NaN is not a JSON value", id="NaN"),
+        pytest.param(
+            b'{"all": "mandatory",',
+            "not valid JSON: Expecting property name enclosed in double quotes at line 1 column 21",
+            id="truncated",
+        ),
+    ],
+)
+def test_an_unreadable_policy_config_is_one_line_naming_the_file_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, problem: str
+) -> None:
+    config = tmp_path / "ci.json"
+    config.write_bytes(content)
+    assert gate.main(["--stack", "dev", "--policy-config", str(config)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"gate: {config}: {problem}"]
+
+
+def test_a_directory_given_as_policy_config_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert gate.main(["--stack", "dev", "--policy-config", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"gate: {tmp_path}: cannot read: Is a directory"]
+
+
+def test_a_malformed_pack_manifest_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "__main__.py").write_text((ROOT / "policies" / "__main__.py").read_text())
+    (pack / "PulumiPolicy.yaml").write_bytes(b"version: [0.1\n")
+    shutil.copytree(ROOT / "policies" / "trade2026_policies", pack / "trade2026_policies")
+    assert gate.main(["--stack", "dev", "--pack", str(pack)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"gate: {pack / 'PulumiPolicy.yaml'}: unreadable: ")
 
 
 def test_a_memory_stream_fails_the_gate_naming_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,6 +93,19 @@ def test_an_object_entry_sets_level_and_properties_together(tmp_path: Path) -> N
             id="all with properties",
         ),
         pytest.param(
+            {"environments": ["trade2026/ci"], "all": "mandatory"},
+            ["environments: Pulumi ESC environments are not resolved offline"],
+            id="ESC environments",
+        ),
+        pytest.param(
+            '{"all": ' + "9" * 5000 + "}",
+            [
+                "not valid JSON: Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits; "
+                "use sys.set_int_max_str_digits() to increase the limit"
+            ],
+            id="integer too long",
+        ),
+        pytest.param(
             {"no-bind-mounts": 1},
             ["no-bind-mounts: expected an enforcement level or an object, got 1"],
             id="not a level",
@@ -116,3 +129,18 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
 def test_a_missing_file_is_reported_by_path(tmp_path: Path) -> None:
     with pytest.raises(PolicyConfigError, match="cannot read: No such file or directory"):
         reconcile(tmp_path / "missing.json", PACK)
+
+
+def test_the_packs_initial_config_sits_between_the_defaults_and_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps({"restart-policy-set": {"maxRetries": 2}}))
+    initial = {
+        "all": PolicySettings("mandatory", {}),
+        "loopback-port-bindings": PolicySettings("advisory", {"allowedHostIps": ["::1"]}),
+        "restart-policy-set": PolicySettings("mandatory", {"maxRetries": 4}),
+    }
+    assert reconcile(path, PACK, initial) == {
+        "no-bind-mounts": PolicySettings("mandatory", {}),
+        "loopback-port-bindings": PolicySettings("advisory", {"allowedHostIps": ["::1"]}),
+        "restart-policy-set": PolicySettings("mandatory", {"maxRetries": 2}),
+    }

@@ -32,12 +32,9 @@ def test_nats_opens_monitoring_and_probes_jetstream_health(dev_plan: Plan) -> No
     nats = dev_plan.get(CONTAINER, "nats").inputs
     assert nats["command"] == ["-js", "-sd", "/data", "-m", "8222"]
     assert nats["healthcheck"]["tests"] == [
-        "CMD",
-        "wget",
-        "-q",
-        "-O",
-        "/dev/null",
-        "http://127.0.0.1:8222/healthz?js-enabled-only=true",
+        "CMD-SHELL",
+        "wget -q -O /dev/null 'http://127.0.0.1:8222/healthz?js-enabled-only=true'"
+        " && wget -q -O - http://127.0.0.1:8222/jsz | grep -q '\"store_dir\"'",
     ]
     assert [n["name"] for n in nats["networksAdvanced"]] == [
         "trade2026-dev-frontend",
@@ -59,6 +56,11 @@ def test_valkey_persists_like_compose_and_requires_the_generated_password(dev_pl
     ]
     container = dev_plan.get(CONTAINER, "valkey").inputs
     assert container["command"] == ["valkey-server", "/usr/local/etc/valkey/valkey.conf"]
+    assert container["healthcheck"]["tests"] == [
+        "CMD-SHELL",
+        "REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\" valkey-cli -p 6379 ping"
+        " | grep -qx PONG",
+    ]
     assert password not in json.dumps(container["healthcheck"]), "the probe must read the password, not embed it"
 
 
@@ -96,7 +98,13 @@ def test_clickhouse_creates_the_trading_tables_on_first_start(dev_plan: Plan) ->
 
 def test_seaweedfs_serves_s3_on_8333_with_generated_identities(dev_plan: Plan) -> None:
     seaweedfs = dev_plan.get(CONTAINER, "seaweedfs").inputs
-    assert seaweedfs["command"] == ["server", "-dir=/data", "-s3", "-s3.config=/etc/seaweedfs/s3.json"]
+    assert seaweedfs["command"] == [
+        "server",
+        "-dir=/data",
+        "-s3",
+        "-s3.config=/etc/seaweedfs/s3.json",
+        "-master.volumePreallocate=false",
+    ]
     assert [p["internal"] for p in seaweedfs["ports"]] == [8333]
     identities = json.loads(_uploads(dev_plan, "seaweedfs")["/etc/seaweedfs/s3.json"])
     credentials = _credentials(dev_plan, "seaweedfs")

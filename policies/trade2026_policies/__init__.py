@@ -13,6 +13,7 @@ POLICIES: list[Policy] = [
     images.pinned_image_tags,
     network.loopback_port_bindings,
     network.no_privileged_host_ports,
+    network.no_privileged_container_ports,
     network.no_host_port_conflicts,
     network.internal_ports_unpublished,
     network.no_host_namespaces,

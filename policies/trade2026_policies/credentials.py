@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pulumi_policy import Severity
 from pydantic import Field
 
-from .framework import RuleConfig, Subject, items, known, matches_any, resource_rule
+from .framework import RuleConfig, Subject, items, kics, known, matches_any, own, resource_rule
 
 _CREDENTIAL_NAME = re.compile(r"PASSW(OR)?D|SECRET|TOKEN|ACCESS_?KEY|AUTH|CREDENTIAL", re.IGNORECASE)
 # A value given to a credential-ish key in a config file: password=x, "secretKey": "x", requirepass x.
@@ -35,6 +35,10 @@ class ForbiddenValues(RuleConfig):
     "Prohibits well-known default credentials in env or uploaded files.",
     severity=Severity.CRITICAL,
     config=ForbiddenValues,
+    anchor=kics(
+        "Passwords And Secrets - Generic Password",
+        "Let the program generate the credential (RandomPassword) instead of a well-known default.",
+    ),
 )
 def no_default_credentials(subject: Subject, config: ForbiddenValues) -> Iterator[str]:
     forbidden = {value.lower() for value in config.forbidden_values}
@@ -62,6 +66,7 @@ class AllowDisabledStacks(RuleConfig):
     "Prohibits disabling OpenSearch's security plugin outside the stacks that allow it.",
     severity=Severity.HIGH,
     config=AllowDisabledStacks,
+    anchor=own("Set securityPlugin: true for OpenSearch in trade2026:services on this stack."),
 )
 def opensearch_security_enabled(subject: Subject, config: AllowDisabledStacks) -> Iterator[str]:
     # DISABLE_SECURITY_PLUGIN exists only in OpenSearch images, so no image lookup is needed.

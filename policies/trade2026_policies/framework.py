@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyComplianceFramework,
     PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
@@ -113,6 +114,31 @@ def read_config(policy: str, model: type[C], raw: Mapping[str, Any] | None) -> C
         raise ValueError(f"policy {policy}: invalid config: {problems}") from None
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Where a rule comes from, carried as pulumi_policy metadata beside its violations: the
+    benchmark item it codes (by title: item numbers differ between benchmark versions), a link,
+    and what to do about a violation."""
+
+    framework: str
+    item: str | None
+    url: str | None
+    remediation: str
+
+
+def cis(item: str, remediation: str) -> Anchor:
+    return Anchor("CIS Docker Benchmark", item, "https://www.cisecurity.org/benchmark/docker", remediation)
+
+
+def kics(item: str, remediation: str) -> Anchor:
+    return Anchor("KICS", item, "https://docs.kics.io/latest/queries/dockercompose-queries/", remediation)
+
+
+def own(remediation: str) -> Anchor:
+    """A rule neither benchmark has (pinned images, per-stack names, protected data)."""
+    return Anchor("Trade2026 infrastructure", None, None, remediation)
+
+
 ResourceCheck = Callable[[Subject, Any], Iterable[str]]
 StackCheck = Callable[[Sequence[PolicyResource], Any], Iterable[tuple[str, str]]]
 
@@ -125,6 +151,7 @@ def resource_rule(
     level: EnforcementLevel = MANDATORY,
     severity: Severity = Severity.HIGH,
     config: type[RuleConfig] = NoConfig,
+    anchor: Anchor,
 ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
     def decorate(check: ResourceCheck) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -135,13 +162,19 @@ def resource_rule(
             for message in check(subject, settings):
                 report_violation(message, None)
 
-        return ResourceValidationPolicy(validate=validate, **_metadata(name, description, level, severity, config))
+        metadata = _metadata(name, description, level, severity, config, anchor)
+        return ResourceValidationPolicy(validate=validate, **metadata)
 
     return decorate
 
 
 def _metadata(
-    name: str, description: str, level: EnforcementLevel, severity: Severity, config: type[RuleConfig]
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    severity: Severity,
+    config: type[RuleConfig],
+    anchor: Anchor,
 ) -> dict[str, Any]:
     return {
         "name": name,
@@ -149,6 +182,9 @@ def _metadata(
         "enforcement_level": level,
         "severity": severity,
         "config_schema": schema_of(config),
+        "framework": PolicyComplianceFramework(name=anchor.framework, reference=anchor.item),
+        "remediation_steps": anchor.remediation,
+        "url": anchor.url,
     }
 
 
@@ -159,6 +195,7 @@ def stack_rule(
     level: EnforcementLevel = MANDATORY,
     severity: Severity = Severity.HIGH,
     config: type[RuleConfig] = NoConfig,
+    anchor: Anchor,
 ) -> Callable[[StackCheck], StackValidationPolicy]:
     def decorate(check: StackCheck) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -166,7 +203,8 @@ def stack_rule(
             for urn, message in check(args.resources, settings):
                 report_violation(message, urn)
 
-        return StackValidationPolicy(validate=validate, **_metadata(name, description, level, severity, config))
+        metadata = _metadata(name, description, level, severity, config, anchor)
+        return StackValidationPolicy(validate=validate, **metadata)
 
     return decorate
 

@@ -7,9 +7,35 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from .framework import CONTAINER, IMAGE, ImageRef, RuleConfig, Subject, known, resource_rule
+from .framework import CONTAINER, IMAGE, ImageRef, RuleConfig, Subject, cis, known, resource_rule
 
-_VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
+# Docker's reference grammar (distribution/reference): an optional registry host (upper case
+# allowed), lower-case path components, an optional tag, an optional digest.
+_HOST = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(
+    rf"(?P<name>{_HOST}?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>[\w][\w.-]{{0,127}}))?(?:@(?P<digest>[^@]+))?"
+)
+_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+# A release: numbers joined by dots, optionally after a `v`, then nothing or a -/_ variant suffix.
+_RELEASE = re.compile(r"v?(?P<version>\d+(?:\.\d+)*)(?:[-_][\w.-]*)?")
+
+
+def is_pinned(reference: str, version_parts: int = 3) -> bool:
+    """Whether `reference` names one image for good: `repo@sha256:<64 hex>` (a tag beside the
+    digest is ignored, as Docker does), or `repo:<tag>` whose tag starts with an exact release of
+    at least `version_parts` numbers (`2.10.29-alpine`). `latest`, no tag, floating tags (`2`,
+    `2.10`, `8-alpine`, `stable`) and anything Docker would not parse are not pinned."""
+    match = _REFERENCE.fullmatch(reference)
+    if match is None:
+        return False
+    port = re.match(r"[^/]*:(\d+)/", reference)
+    if port is not None and not 1 <= int(port[1]) <= 65535:
+        return False
+    if match["digest"] is not None:
+        return _SHA256.fullmatch(match["digest"]) is not None
+    release = _RELEASE.fullmatch(match["tag"] or "")
+    return release is not None and len(release["version"].split(".")) >= version_parts
 
 
 class PinnedTags(RuleConfig):
@@ -28,20 +54,17 @@ class PinnedTags(RuleConfig):
 
 def pinning_problem(reference: str, config: PinnedTags) -> str | None:
     image = ImageRef.parse(reference)
-    if image.digest:
-        return None
-    if not image.tag:
-        return f"image {reference} has no tag and runs whatever latest is"
-    if image.tag == "latest":
-        return f"image {reference} floats with every release"
-    version = _VERSION.match(image.tag)
     needed = next(
         (parts for repo, parts in config.version_parts_by_repository.items() if image.is_(repo)),
         config.min_version_parts,
     )
-    if not version or len(version.group(1).split(".")) < needed:
-        return f"image {reference} is not an exact release (needs {needed} version parts, or a digest)"
-    return None
+    if is_pinned(reference, needed):
+        return None
+    if not image.tag and not image.digest:
+        return f"image {reference} has no tag and runs whatever latest is"
+    if image.tag == "latest" and not image.digest:
+        return f"image {reference} floats with every release"
+    return f"image {reference} is not an exact release (needs {needed} version parts, or a sha256 digest)"
 
 
 @resource_rule(
@@ -49,6 +72,10 @@ def pinning_problem(reference: str, config: PinnedTags) -> str | None:
     "Requires images pinned to an exact release tag or a digest.",
     types=(IMAGE, CONTAINER),
     config=PinnedTags,
+    anchor=cis(
+        "Ensure that Docker commands always make use of the latest version of their image",
+        "Pin the image as repo:1.2.3 (an exact release) or repo@sha256:<64 hex>.",
+    ),
 )
 def pinned_image_tags(subject: Subject, config: PinnedTags) -> Iterator[str]:
     key = "name" if subject.type == IMAGE else "image"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import Severity
 
-from .framework import CONTAINER, NETWORK, VOLUME, RuleConfig, Subject, known, resource_rule
+from .framework import CONTAINER, NETWORK, VOLUME, RuleConfig, Subject, known, own, resource_rule
 
 
 @resource_rule(
@@ -15,6 +15,7 @@ from .framework import CONTAINER, NETWORK, VOLUME, RuleConfig, Subject, known, r
     "Requires Docker container, volume and network names to carry the stack name.",
     types=(CONTAINER, VOLUME, NETWORK),
     severity=Severity.MEDIUM,
+    anchor=own("Name the resource trade2026-<stack>-<service>[-<part>], as the components do."),
 )
 def stack_scoped_names(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     name = known(subject.props, "name")

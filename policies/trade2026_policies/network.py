@@ -13,10 +13,13 @@ from .framework import (
     CONTAINER,
     RuleConfig,
     Subject,
+    cis,
     image_of,
     items,
+    kics,
     known,
     of_type,
+    own,
     resource_rule,
     stack_rule,
 )
@@ -48,8 +51,15 @@ class AllowedHostIps(RuleConfig):
     "loopback-port-bindings",
     "Requires published ports to bind to loopback unless the address is allowed.",
     config=AllowedHostIps,
+    anchor=cis(
+        "Ensure that incoming container traffic is bound to a specific host interface",
+        "Set the port's ip (trade2026:bindAddress) to 127.0.0.1; never set publishAllPorts.",
+    ),
 )
 def loopback_port_bindings(subject: Subject, config: AllowedHostIps) -> Iterator[str]:
+    if known(subject.props, "publishAllPorts") is True:
+        # Docker publishes every EXPOSEd port of the image on all interfaces, on random host ports.
+        yield f"{subject.label}: publishAllPorts publishes every exposed port on 0.0.0.0"
     for internal, _, ip, _ in published(subject):
         if ip not in config.allowed_host_ips:
             yield f"{subject.label}: port {internal} is published on {ip}; bind it to {config.allowed_host_ips[0]}"
@@ -66,6 +76,10 @@ class MinHostPort(RuleConfig):
     "Prohibits publishing on privileged host ports (below 1024).",
     severity=Severity.MEDIUM,
     config=MinHostPort,
+    anchor=cis(
+        "Ensure that privileged ports are not mapped within containers",
+        "Publish on a host port of 1024 or above (hostPorts: auto, or a portOffset that keeps fixed ports there).",
+    ),
 )
 def no_privileged_host_ports(subject: Subject, config: MinHostPort) -> Iterator[str]:
     for internal, external, _, _ in published(subject):
@@ -73,8 +87,39 @@ def no_privileged_host_ports(subject: Subject, config: MinHostPort) -> Iterator[
             yield f"{subject.label}: port {internal} is published on privileged host port {external}"
 
 
+class MinContainerPort(RuleConfig):
+    min_container_port: int = Field(
+        default=1024,
+        ge=1,
+        le=65535,
+        alias="minContainerPort",
+        description="Lowest container port that may be published on the host.",
+    )
+
+
+@resource_rule(
+    "no-privileged-container-ports",
+    "Prohibits publishing a container port below 1024 on the host, whatever the host port.",
+    level=ADVISORY,
+    severity=Severity.LOW,
+    config=MinContainerPort,
+    anchor=kics(
+        "Privileged Ports Mapped In Container",
+        "Make the service listen on a port of 1024 or above inside the container, so it needs no root "
+        "or NET_BIND_SERVICE to bind it.",
+    ),
+)
+def no_privileged_container_ports(subject: Subject, config: MinContainerPort) -> Iterator[str]:
+    for internal, external, _, _ in published(subject):
+        if 0 < internal < config.min_container_port:
+            on = f"host port {external}" if external else "a Docker-assigned host port"
+            yield f"{subject.label}: privileged container port {internal} is published on {on}"
+
+
 @stack_rule(
-    "no-host-port-conflicts", "Prohibits two containers publishing the same host port on overlapping addresses."
+    "no-host-port-conflicts",
+    "Prohibits two containers publishing the same host port on overlapping addresses.",
+    anchor=own("Give each service its own host port: hostPorts: auto, or a portOffset unique per stack."),
 )
 def no_host_port_conflicts(resources: Sequence[PolicyResource], _config: RuleConfig) -> Iterator[tuple[str, str]]:
     # Indexed by (port, protocol): linear in the number of containers, whatever the stack size.
@@ -97,7 +142,13 @@ def no_host_port_conflicts(resources: Sequence[PolicyResource], _config: RuleCon
 
 class InternalPorts(RuleConfig):
     internal_ports: dict[str, list[int]] = Field(
-        default={"nats": [6222], "clickhouse/clickhouse-server": [9009], "opensearchproject/opensearch": [9300, 9600]},
+        default={
+            "nats": [6222],
+            "clickhouse/clickhouse-server": [9009],
+            "opensearchproject/opensearch": [9300, 9600],
+            "questdb/questdb": [9003],
+            "chrislusf/seaweedfs": [8080, 8888, 9333],
+        },
         alias="internalPorts",
         description="Container ports per image repository that are for the stack's networks only.",
     )
@@ -107,6 +158,10 @@ class InternalPorts(RuleConfig):
     "internal-ports-unpublished",
     "Prohibits publishing cluster, interserver and transport ports that are internal to the stack.",
     config=InternalPorts,
+    anchor=cis(
+        "Ensure that only needed ports are open on the container",
+        "Mark the port published=False in the service's data sheet; the stack's networks still reach it.",
+    ),
 )
 def internal_ports_unpublished(resources: Sequence[PolicyResource], config: InternalPorts) -> Iterator[tuple[str, str]]:
     for container in of_type(resources, CONTAINER):
@@ -115,6 +170,13 @@ def internal_ports_unpublished(resources: Sequence[PolicyResource], config: Inte
             continue
         internal = {p for repo, ports in config.internal_ports.items() if image.is_(repo) for p in ports}
         subject = Subject.of(container)
+        if internal and known(subject.props, "publishAllPorts") is True:
+            listed = ", ".join(map(str, sorted(internal)))
+            yield (
+                container.urn,
+                f"{subject.label}: publishAllPorts publishes every port {image.repository} exposes, "
+                f"internal ones ({listed}) included",
+            )
         for port, _, _, _ in published(subject):
             if port in internal:
                 yield (
@@ -127,6 +189,10 @@ def internal_ports_unpublished(resources: Sequence[PolicyResource], config: Inte
     "no-host-namespaces",
     "Prohibits sharing the host's network, PID, IPC or user namespace.",
     severity=Severity.CRITICAL,
+    anchor=cis(
+        "Ensure that the host's network, process, IPC and user namespaces are not shared",
+        "Remove networkMode/pidMode/ipcMode/usernsMode host; publish ports and join a user-defined network.",
+    ),
 )
 def no_host_namespaces(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     for key in ("networkMode", "pidMode", "ipcMode", "usernsMode"):
@@ -134,12 +200,24 @@ def no_host_namespaces(subject: Subject, _config: RuleConfig) -> Iterator[str]:
             yield f"{subject.label}: {key} is host"
 
 
+# networkMode values that put a container on Docker's default bridge; any other value names a
+# user-defined network, `none`, `host` (no-host-namespaces) or `container:<id>`.
+_DEFAULT_BRIDGE = {"bridge", "default"}
+
+
 @resource_rule(
     "user-defined-networks",
     "Requires containers to join user-defined networks, not the default bridge.",
     level=ADVISORY,
     severity=Severity.LOW,
+    anchor=cis(
+        "Ensure that Docker's default bridge docker0 is not used",
+        "Attach the container to the stack's networks with networksAdvanced and leave networkMode unset.",
+    ),
 )
 def user_defined_networks(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    if not known(subject.props, "networksAdvanced"):
+    mode = known(subject.props, "networkMode")
+    if mode in _DEFAULT_BRIDGE:
+        yield f"{subject.label}: networkMode {mode} is Docker's default bridge"
+    elif not mode and not known(subject.props, "networksAdvanced"):
         yield f"{subject.label}: attached to no user-defined network"

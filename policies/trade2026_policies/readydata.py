@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import Severity
 
-from .framework import ADVISORY, RuleConfig, Subject, known, resource_rule
+from .framework import ADVISORY, RuleConfig, Subject, known, own, resource_rule
 
 STREAM = "pulumi-python:dynamic/trade2026:JetStreamStream"
 
@@ -16,6 +16,7 @@ STREAM = "pulumi-python:dynamic/trade2026:JetStreamStream"
     "Requires JetStream streams to use file storage, so messages survive a restart on the data volume.",
     types=(STREAM,),
     severity=Severity.HIGH,
+    anchor=own("Declare the stream with storage=\"file\" in components/nats.py."),
 )
 def jetstream_file_storage(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     storage = known(subject.props, "storage")
@@ -29,6 +30,7 @@ def jetstream_file_storage(subject: Subject, _config: RuleConfig) -> Iterator[st
     types=(STREAM,),
     level=ADVISORY,
     severity=Severity.MEDIUM,
+    anchor=own("Give the stream max_age_seconds and max_bytes above zero in components/nats.py."),
 )
 def bounded_jetstream_streams(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     for key, what in (("maxAgeSeconds", "maximum age"), ("maxBytes", "maximum size")):

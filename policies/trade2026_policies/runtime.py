@@ -7,13 +7,17 @@ from collections.abc import Iterator, Sequence
 from pulumi_policy import PolicyResource, Severity
 from pydantic import Field
 
-from .framework import ADVISORY, CONTAINER, RuleConfig, Subject, known, of_type, resource_rule, stack_rule
+from .framework import ADVISORY, CONTAINER, RuleConfig, Subject, cis, known, of_type, own, resource_rule, stack_rule
 
 
 @resource_rule(
     "healthcheck-required",
     "Requires a healthcheck, so `pulumi up` and Docker know when a service is ready.",
     severity=Severity.MEDIUM,
+    anchor=cis(
+        "Ensure that container health is checked at runtime",
+        "Declare a probe in the service's data sheet that fails when the service cannot serve.",
+    ),
 )
 def healthcheck_required(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     tests = known(known(subject.props, "healthcheck", {}), "tests", [])
@@ -36,6 +40,10 @@ class RestartPolicies(RuleConfig):
     level=ADVISORY,
     severity=Severity.LOW,
     config=RestartPolicies,
+    anchor=cis(
+        "Ensure that the 'on-failure' container restart policy is set to '5'",
+        "Set restart to unless-stopped, or on-failure with maxRetryCount between 1 and maxRetries.",
+    ),
 )
 def restart_policy_set(subject: Subject, config: RestartPolicies) -> Iterator[str]:
     restart = known(subject.props, "restart", "no")
@@ -45,7 +53,12 @@ def restart_policy_set(subject: Subject, config: RestartPolicies) -> Iterator[st
         yield f"{subject.label}: on-failure needs maxRetryCount between 1 and {config.max_retries}"
 
 
-@resource_rule("memory-limit-required", "Requires a memory limit on every container.", severity=Severity.MEDIUM)
+@resource_rule(
+    "memory-limit-required",
+    "Requires a memory limit on every container.",
+    severity=Severity.MEDIUM,
+    anchor=cis("Ensure that the memory usage for containers is limited", "Set memory (MB) on the container."),
+)
 def memory_limit_required(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     if not known(subject.props, "memory"):
         yield f"{subject.label}: no memory limit"
@@ -60,6 +73,7 @@ class MemoryBudget(RuleConfig):
     "Requires the stack's container memory limits to add up to at most the budget.",
     severity=Severity.MEDIUM,
     config=MemoryBudget,
+    anchor=own("Lower per-service memory in trade2026:services, or raise budgetMb for a bigger host."),
 )
 def stack_memory_budget(resources: Sequence[PolicyResource], config: MemoryBudget) -> Iterator[tuple[str, str]]:
     sizes = sorted(
@@ -75,7 +89,12 @@ def stack_memory_budget(resources: Sequence[PolicyResource], config: MemoryBudge
         )
 
 
-@resource_rule("no-privileged-containers", "Prohibits privileged containers.", severity=Severity.CRITICAL)
+@resource_rule(
+    "no-privileged-containers",
+    "Prohibits privileged containers.",
+    severity=Severity.CRITICAL,
+    anchor=cis("Ensure that privileged containers are not used", "Remove privileged: true."),
+)
 def no_privileged_containers(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     if known(subject.props, "privileged"):
         yield f"{subject.label}: runs privileged"
@@ -95,6 +114,10 @@ def _capability(name: str) -> str:
     "no-added-capabilities",
     "Prohibits adding Linux capabilities beyond Docker's default set.",
     config=AllowedCapabilities,
+    anchor=cis(
+        "Ensure that Linux kernel capabilities are restricted within containers",
+        "Remove capabilities.adds, or list a reviewed capability in allowedCapabilities.",
+    ),
 )
 def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iterator[str]:
     allowed = {_capability(c) for c in config.allowed_capabilities}
@@ -107,19 +130,51 @@ def _security_opts(subject: Subject) -> list[str]:
     return [str(opt).replace("=", ":") for opt in known(subject.props, "securityOpts", [])]
 
 
+# Go's strconv.ParseBool, which Docker uses for the value of no-new-privileges.
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def no_new_privileges_setting(security_opts: list[str]) -> bool | str:
+    """What Docker makes of `securityOpts` for no-new-privileges: on, off (unset or explicitly
+    false; the last setting wins, as in Docker), or the value Docker would refuse."""
+    setting: bool | str = False
+    for opt in security_opts:
+        if opt == "no-new-privileges":
+            setting = True
+            continue
+        key, sep, value = opt.partition("=") if "=" in opt else opt.partition(":")
+        if sep and key == "no-new-privileges":
+            setting = True if value in _TRUE else False if value in _FALSE else value
+    return setting
+
+
 @resource_rule(
     "no-new-privileges",
     "Requires no-new-privileges, so setuid binaries cannot raise privileges.",
     level=ADVISORY,
     severity=Severity.MEDIUM,
+    anchor=cis(
+        "Ensure that the container is restricted from acquiring additional privileges",
+        "Add no-new-privileges:true to securityOpts.",
+    ),
 )
 def no_new_privileges(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    if not {"no-new-privileges", "no-new-privileges:true"} & set(_security_opts(subject)):
+    setting = no_new_privileges_setting([str(opt) for opt in known(subject.props, "securityOpts", [])])
+    if setting is False:
         yield f"{subject.label}: securityOpts lacks no-new-privileges:true"
+    elif setting is not True:
+        yield f"{subject.label}: no-new-privileges value {setting!r} is not a boolean Docker accepts"
 
 
 @resource_rule(
-    "no-unconfined-profiles", "Prohibits running without the seccomp or AppArmor profile.", severity=Severity.HIGH
+    "no-unconfined-profiles",
+    "Prohibits running without the seccomp or AppArmor profile.",
+    severity=Severity.HIGH,
+    anchor=cis(
+        "Ensure that the default seccomp profile is not disabled",
+        "Remove seccomp=unconfined and apparmor=unconfined from securityOpts.",
+    ),
 )
 def no_unconfined_profiles(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     for opt in _security_opts(subject):
@@ -127,7 +182,12 @@ def no_unconfined_profiles(subject: Subject, _config: RuleConfig) -> Iterator[st
             yield f"{subject.label}: {opt}"
 
 
-@resource_rule("no-host-devices", "Prohibits passing host devices into containers.", severity=Severity.HIGH)
+@resource_rule(
+    "no-host-devices",
+    "Prohibits passing host devices into containers.",
+    severity=Severity.HIGH,
+    anchor=cis("Ensure that host devices are not directly exposed to containers", "Remove devices."),
+)
 def no_host_devices(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     for device in known(subject.props, "devices", []):
         yield f"{subject.label}: host device {known(device, 'hostPath', '?')} is passed in"
@@ -138,6 +198,7 @@ def no_host_devices(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     "Prohibits placing containers under a custom cgroup parent.",
     level=ADVISORY,
     severity=Severity.LOW,
+    anchor=cis("Ensure that cgroup usage is confirmed", "Remove cgroupParent; Docker's default cgroup applies limits."),
 )
 def no_cgroup_parent(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     if known(subject.props, "cgroupParent"):

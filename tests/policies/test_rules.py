@@ -74,7 +74,10 @@ RESOURCE_FAILURES = [
     (
         "pinned-image-tags",
         _set("image", "nats:2.10-alpine"),
-        ["trade2026-dev-nats: image nats:2.10-alpine is not an exact release (needs 3 version parts, or a digest)"],
+        [
+            "trade2026-dev-nats: image nats:2.10-alpine is not an exact release "
+            "(needs 3 version parts, or a sha256 digest)"
+        ],
     ),
     ("healthcheck-required", lambda p: p.pop("healthcheck"), ["trade2026-dev-nats: no healthcheck"]),
     ("healthcheck-required", _set("healthcheck", {"tests": ["NONE"]}), ["trade2026-dev-nats: no healthcheck"]),
@@ -165,7 +168,7 @@ def test_pinned_image_tags_checks_remote_images_and_knows_two_part_releases() ->
     assert check_resource(policy, {"name": "mirror.internal:5000/library/postgres:16.9-alpine"}, type_=IMAGE) == []
     assert check_resource(policy, {"name": "valkey/valkey:8-alpine"}, type_=IMAGE) == [
         "valkey/valkey:8-alpine: image valkey/valkey:8-alpine is not an exact release "
-        "(needs 3 version parts, or a digest)"
+        "(needs 3 version parts, or a sha256 digest)"
     ]
     assert check_resource(policy, {"name": "opensearchproject/opensearch@sha256:" + "a" * 64}, type_=IMAGE) == []
 

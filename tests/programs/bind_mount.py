@@ -4,5 +4,5 @@ import pulumi_docker as docker
 from hardened import hardened_container
 
 hardened_container(
-    "clickhouse", volumes=[docker.ContainerVolumeArgs(host_path="/srv/clickhouse", container_path="/data")]
+    "clickhouse", volumes=[docker.ContainerVolumeArgs(host_path="/opt/trade2026/clickhouse", container_path="/data")]
 )

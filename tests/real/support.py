@@ -8,6 +8,7 @@ turn the real-server tier into a row of skips.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -37,6 +38,17 @@ def require(found: T | None, what: str, how: str) -> T:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+def require_modules(*names: str, how: str) -> None:
+    """At the top of a test module, before importing them: skip the whole module (locally) or fail
+    it (CI) when one of these Python packages is not installed."""
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
+    if missing:
+        message = f"{', '.join(missing)} not installed; {how}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message, allow_module_level=True)
 
 
 def require_program(name: str, how: str, *extra_dirs: Path) -> str:
