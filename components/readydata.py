@@ -377,7 +377,7 @@ class QuestDBTableProvider(_Provider):
             ).fetchone()
             if row is None:
                 return None
-            columns = connection.execute(f'SELECT "column", type FROM table_columns(\'{name}\')').fetchall()
+            columns = connection.execute(f"SELECT \"column\", type FROM table_columns('{name}')").fetchall()
         return {
             "name": name,
             "columns": [{"name": column, "type": type_} for column, type_ in columns],
