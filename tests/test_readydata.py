@@ -174,3 +174,13 @@ def test_a_table_whose_names_are_not_identifiers_is_refused_before_any_sql() -> 
     assert [(f.property, f.reason) for f in QuestDBTableProvider().check({}, bad).failures] == [
         ("columns", "not a plain SQL identifier: x; DROP TABLE orders")
     ]
+
+
+def test_ready_data_adds_one_wave_and_no_container_to_container_dependency(dev_plan: Plan) -> None:
+    from benchmarks.bench import critical_path
+
+    containers = {r.urn for r in dev_plan.of_type(CONTAINER)}
+    ready_urns = {r.urn for r in dev_plan.resources if r.type.startswith(DYNAMIC)}
+    assert critical_path(dev_plan) == 3  # images, networks, volumes, passwords -> containers -> ready data
+    assert [r.name for r in dev_plan.of_type(CONTAINER) if set(r.dependencies) & (containers | ready_urns)] == []
+    assert [r.name for r in dev_plan.resources if r.urn in ready_urns and set(r.dependencies) & ready_urns] == []
