@@ -46,9 +46,7 @@ class SeaweedFS(Service):
             # later flag wins, so volumes grow with their data instead.
             command=("server", "-dir=/data", "-s3", f"-s3.config={IDENTITIES_FILE}", "-master.volumePreallocate=false"),
             uploads=(
-                Upload(
-                    IDENTITIES_FILE, lambda c: s3_identities(c["s3-access-key"], c["s3-secret-key"]), secret=True
-                ),
+                Upload(IDENTITIES_FILE, lambda c: s3_identities(c["s3-access-key"], c["s3-secret-key"]), secret=True),
             ),
             credentials=(Credential("s3-access-key"), Credential("s3-secret-key")),
             connection={"accessKey": SecretRef("s3-access-key"), "secretKey": SecretRef("s3-secret-key")},

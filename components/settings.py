@@ -222,10 +222,13 @@ class _Problems:
         self.lines: list[str] = []
 
     def key(self, *loc: object) -> str:
-        secret = bool(loc) and str(loc[0]) in self.secret_names
-        # Under a secret key, only this program's own field names are shown: anything else
-        # came from the secret value.
-        parts = ["[secret]" if secret and str(part) not in _FIELDS else _text(part) for part in loc]
+        if not loc:
+            return f"{NAMESPACE}:"
+        top, *nested = loc
+        # Key names are public (`pulumi config` lists them). Below a secret key, only this
+        # program's own field names are shown: anything else came from the secret value.
+        secret = str(top) in self.secret_names
+        parts = [_text(top), *("[secret]" if secret and str(part) not in _FIELDS else _text(part) for part in nested)]
         return f"{NAMESPACE}:" + ".".join(parts)
 
     def add(self, loc: tuple[object, ...], message: str, value: Any = None, *, show: bool = True) -> None:

@@ -361,20 +361,28 @@ def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
     stack_file = root / f"Pulumi.{stack_name}.yaml"
     if stack_file.exists():
         config.update(_stack_file_config(stack_file))
+    try:
+        return _as_passed(config, stack_file)
+    except (TypeError, ValueError, RecursionError):
+        raise StackConfigError(
+            f"{stack_file.name}: a config value cannot be passed on as JSON (nested too deeply, or a key is not text)"
+        ) from None
+
+
+def _as_passed(config: dict[str, Any], stack_file: Path) -> StackConfig:
     secret_keys = []
-    for key, value in list(config.items()):
-        config[key], secure = _without_secure(value)
+    passed = {}
+    for key, value in config.items():
+        plain, secure = _without_secure(value)
         if secure and key.startswith(f"{PROJECT}:"):
             raise StackConfigError(
-                f"{stack_file.name}: {key} is a secure: value, which only the Pulumi CLI can decrypt; "
+                f"{stack_file.name}: {key!r} is a secure: value, which only the Pulumi CLI can decrypt; "
                 "use `pulumi preview` for this stack"
             )
         if secure:
             secret_keys.append(key)
-    try:
-        return StackConfig({key: config_text(value) for key, value in config.items()}, tuple(sorted(secret_keys)))
-    except (ValueError, RecursionError):
-        raise StackConfigError(f"{stack_file.name}: a config value is nested too deeply to pass on") from None
+        passed[key] = config_text(plain)
+    return StackConfig(passed, tuple(sorted(secret_keys)))
 
 
 def _stack_file_config(stack_file: Path) -> dict[str, Any]:
@@ -408,7 +416,8 @@ def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:
 def config_text(value: Any) -> str:
     """A config value as the CLI passes it to the program."""
     if isinstance(value, (dict, list)):
-        return json.dumps(value)
+        # YAML dates and the like become text, as the CLI's YAML reader leaves them.
+        return json.dumps(value, default=str)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

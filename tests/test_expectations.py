@@ -35,7 +35,11 @@ EXPECTED = {
         type="trade2026:infra:Nats",
         image="nats:2.10.29-alpine",
         ports={"client": ("nats://nats:4222", True), "monitoring": ("http://nats:8222", True)},
-        probe=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8222/healthz?js-enabled-only=true"],
+        probe=[
+            "CMD-SHELL",
+            "wget -q -O /dev/null 'http://127.0.0.1:8222/healthz?js-enabled-only=true'"
+            " && wget -q -O - http://127.0.0.1:8222/jsz | grep -q '\"store_dir\"'",
+        ],
         volumes={"/data": "trade2026-dev-nats-data"},
         networks=["trade2026-dev-frontend", "trade2026-dev-lowlatency", "trade2026-dev-backend"],
         memory=256,
@@ -46,8 +50,8 @@ EXPECTED = {
         ports={"client": ("redis://valkey:6379", True)},
         probe=[
             "CMD-SHELL",
-            "valkey-cli -p 6379 --no-auth-warning"
-            " -a \"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\" ping | grep -qx PONG",
+            "REDISCLI_AUTH=\"$(sed -n 's/^requirepass //p' /usr/local/etc/valkey/valkey.conf)\""
+            " valkey-cli -p 6379 ping | grep -qx PONG",
         ],
         volumes={"/data": "trade2026-dev-valkey-data"},
         networks=["trade2026-dev-lowlatency", "trade2026-dev-backend"],
@@ -82,7 +86,7 @@ EXPECTED = {
     ),
     "seaweedfs": Expected(
         type="trade2026:infra:SeaweedFS",
-        image="chrislusf/seaweedfs:3.97",
+        image="chrislusf/seaweedfs:4.30",
         ports={
             "s3": ("http://seaweedfs:8333", True),
             "master": ("http://seaweedfs:9333", False),

@@ -7,6 +7,7 @@ import pytest
 
 from components.images import is_pinned, resolve_image
 from components.ports import MAX_BLOCK, SLOTS, WELL_KNOWN, endpoint_host, fixed_host_port
+from components.spec import ServiceSpec
 from offline.engine import run_program
 from tests.conftest import CONTAINER, config
 from tests.pinned_image_cases import PINNED_IMAGE_CASES

@@ -9,10 +9,17 @@ import pulumi
 import pytest
 import yaml
 
-from components.settings import ConfigError, StackSettings, load_settings, parse_settings
+from components.settings import (
+    MEMORY_FLOOR_MB,
+    START_PERIOD_S,
+    ConfigError,
+    StackSettings,
+    load_settings,
+    parse_settings,
+)
 from offline import engine
-from offline.engine import ROOT, run_program, stack_config
-from tests.conftest import config
+from offline.engine import ROOT, Plan, run_program, stack_config
+from tests.conftest import CONTAINER, config
 
 FLOATING = (
     "(an exact release has 3 version parts; a pinned reference looks like repo:1.2.3 or repo@sha256:<64 hex digits>)"
@@ -444,3 +451,39 @@ def test_committed_stack_configs_are_valid() -> None:
         stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
         assert parse_settings(stack_config(stack)), path.name
         assert yaml.safe_load(path.read_text())["config"], f"{path.name} sets nothing"
+
+
+def test_memory_floors_and_start_periods_are_the_documented_numbers() -> None:
+    assert MEMORY_FLOOR_MB == {
+        "nats": 64,
+        "valkey": 64,
+        "questdb": 256,
+        "clickhouse": 512,
+        "seaweedfs": 128,
+        "opensearch": 1024,
+        "postgres": 256,
+        "opa": 64,
+    }
+    assert START_PERIOD_S == {"questdb": 10, "clickhouse": 30, "opensearch": 60}
+
+
+def test_every_services_default_memory_is_at_least_its_floor(dev_plan: Plan) -> None:
+    memory = {c.name: c.inputs["memory"] for c in dev_plan.of_type(CONTAINER)}
+    assert {key: memory[key] >= floor for key, floor in MEMORY_FLOOR_MB.items()} == dict.fromkeys(MEMORY_FLOOR_MB, True)
+
+
+def test_start_periods_here_mirror_the_rendered_healthchecks(dev_plan: Plan) -> None:
+    # Two copies until the lead makes one source of truth: with the literal START_PERIOD_S test
+    # above, this keeps them equal meanwhile.
+    rendered = {c.name: c.inputs["healthcheck"]["startPeriod"] for c in dev_plan.of_type(CONTAINER)}
+    assert rendered == dict.fromkeys(MEMORY_FLOOR_MB, "0s") | {
+        "questdb": "10s",
+        "clickhouse": "30s",
+        "opensearch": "1m0s",
+    }
+
+
+def test_the_name_of_an_unknown_secret_key_is_shown_but_not_its_value() -> None:
+    assert _errors({"trade2026:apiToken": "hunter2"}, secret_keys=("trade2026:apiToken",)) == [
+        "trade2026:apiToken: unknown key"
+    ]

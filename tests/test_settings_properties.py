@@ -86,19 +86,19 @@ def _outcome(config: dict[str, Any], secret_keys: tuple[str, ...] = ()) -> list[
     return []
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.dictionaries(KEYS, VALUES, max_size=6))
 def test_any_config_parses_or_is_refused_one_line_per_problem_naming_the_key(config: dict[str, Any]) -> None:
     _outcome(config)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(SERVICES_JSON)
 def test_any_services_object_parses_or_is_refused_one_line_per_problem(services: dict[str, Any]) -> None:
     _outcome({"trade2026:services": json.dumps(services)})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(TOP_LEVEL),
     st.text(alphabet="qxzjQXZJ", min_size=8, max_size=20),

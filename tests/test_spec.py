@@ -45,7 +45,7 @@ def test_declaring_every_service_creates_no_resource(monkeypatch: pytest.MonkeyP
         "valkey/valkey:8.1.3-alpine",
         "questdb/questdb:8.3.3",
         "clickhouse/clickhouse-server:24.9.2.42",
-        "chrislusf/seaweedfs:3.97",
+        "chrislusf/seaweedfs:4.30",
         "postgres:16.9-alpine",
         "openpolicyagent/opa:1.4.2",
         "opensearchproject/opensearch:2.19.1",

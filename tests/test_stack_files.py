@@ -4,9 +4,13 @@ file it cannot use into one line naming the file: exit 2 from the preview and th
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from offline import engine, gate, preview
 from offline.engine import ROOT, SECURE_PLACEHOLDER, StackConfig, StackConfigError, load_stack
@@ -61,6 +65,11 @@ MALFORMED = [
         id="nested beyond the recursion limit",
     ),
     pytest.param(
+        "config:\n  trade2026:services:\n    2024-01-01: 1\n",
+        "Pulumi.broken.yaml: a config value cannot be passed on as JSON (nested too deeply, or a key is not text)",
+        id="a key that is not text",
+    ),
+    pytest.param(
         "config:\n  a:b:c: 1\n",
         "Pulumi.broken.yaml: config key 'a:b:c' is not of the form <namespace>:<name>",
         id="key with too many colons",
@@ -73,7 +82,7 @@ MALFORMED = [
     ),
     pytest.param(
         "config:\n  trade2026:registryMirror:\n    secure: AAABAJ5hbGciOiJ\n",
-        "Pulumi.broken.yaml: trade2026:registryMirror is a secure: value, which only the Pulumi CLI can decrypt; "
+        "Pulumi.broken.yaml: 'trade2026:registryMirror' is a secure: value, which only the Pulumi CLI can decrypt; "
         "use `pulumi preview` for this stack",
         id="encrypted value of this program",
     ),
@@ -166,3 +175,39 @@ def test_the_committed_dev_stack_loads_as_the_cli_passes_it() -> None:
         },
         (),
     )
+
+
+YAML_TEXT = (
+    st.text(max_size=200)
+    | st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.dates().map(str),
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=15), children, max_size=4),
+        max_leaves=20,
+    ).map(lambda document: yaml.safe_dump(document))
+    | st.dictionaries(
+        st.sampled_from(["config", "confg", "environment", "secretsprovider"]) | st.text(max_size=10),
+        st.dictionaries(st.text(max_size=25), st.text(max_size=10) | st.just({"secure": "AAAB"}), max_size=3)
+        | st.lists(st.text(max_size=5), max_size=2),
+        max_size=3,
+    ).map(lambda document: yaml.safe_dump(document))
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(YAML_TEXT | st.binary(max_size=100))
+def test_any_stack_file_loads_or_is_refused_in_one_line_naming_it(content: str | bytes) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
+        path = root / "Pulumi.any.yaml"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        try:
+            stack = load_stack("any", root)
+        except StackConfigError as error:
+            assert str(error).startswith("Pulumi.any.yaml: ")
+            assert len(str(error).splitlines()) == 1
+        else:
+            assert all(isinstance(value, str) for value in stack.config.values())
