@@ -410,6 +410,13 @@ class QuestDBTableProvider(_Provider):
                     raise ReadyDataError(f"table {name}: column {column} is {existing[column]}, declared {type_}")
             for column in existing.keys() - declared.keys():
                 connection.execute(f"ALTER TABLE {name} DROP COLUMN {column}")
+        # A WAL table applies ALTERs asynchronously: wait until its columns are the declared ones,
+        # so the outputs (and the next refresh) show what the server holds.
+        deadline = time.monotonic() + 30
+        while [c["name"] for c in (self._live(props) or {}).get("columns", [])] != list(declared):
+            if time.monotonic() > deadline:
+                raise ReadyDataError(f"table {name}: the columns did not become {', '.join(declared)} within 30 s")
+            time.sleep(0.2)
 
     def _remove(self, props: Mapping[str, Any]) -> None:
         with self._connect(props) as connection:
@@ -462,10 +469,15 @@ class IndexTemplateProvider(_Provider):
         }
 
     def _apply(self, props: Mapping[str, Any], live: Mapping[str, Any] | None) -> None:
+        # Numbers arrive as floats (the engine's wire format is protobuf Struct); OpenSearch
+        # refuses "0.0" replicas.
         body = {
             "index_patterns": props["patterns"],
-            "priority": props["priority"],
-            "template": {"settings": props["settings"], "mappings": props["mappings"]},
+            "priority": int(props["priority"]),
+            "template": {
+                "settings": {key: int(value) for key, value in props["settings"].items()},
+                "mappings": props["mappings"],
+            },
         }
         # PUT replaces the whole template; indices created earlier keep their mappings.
         self._client(props).indices.put_index_template(name=props["name"], body=body)
