@@ -31,9 +31,11 @@ built = pytest.importorskip("tests.real.built_servers", reason="the built-server
 import psycopg  # noqa: E402
 from opensearchpy import OpenSearch as Client  # noqa: E402
 
-from tests.real.built_servers import opa_server, opensearch_node, questdb_server  # noqa: E402, F401
-
 pytestmark = pytest.mark.real_server
+# Fixtures these tests use by name (pytest finds them as module attributes).
+questdb_server = built.questdb_server
+opensearch_node = built.opensearch_node
+opa_server = built.opa_server
 TABLE = "pulumi-python:dynamic/trade2026:QuestDBTable"
 TEMPLATE = "pulumi-python:dynamic/trade2026:IndexTemplate"
 
@@ -195,9 +197,9 @@ def test_delete_removes_the_template(opensearch_node: Any, templates: ProviderHo
 def test_verify_is_green_on_questdb_opensearch_and_opa(
     questdb_server: Any, opensearch_node: Any, opa_server: Any, questdb_login: dict[str, str]
 ) -> None:
-    for name, props in declared_tables().items():
+    for props in declared_tables().values():
         QuestDBTableProvider().create({**props, "endpoint": pg_url(questdb_server), "credentials": questdb_login})
-    for name, props in declared_templates().items():
+    for props in declared_templates().values():
         IndexTemplateProvider().create({**props, "endpoint": opensearch_node.url})
     outputs = {
         "endpoints": {
