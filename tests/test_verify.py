@@ -128,3 +128,13 @@ def test_progress_off_a_terminal_prints_one_line_per_finished_service() -> None:
         "  nats done after 0.4 s",
         "  opa done after 1.2 s",
     ]
+
+
+def test_stack_without_the_pulumi_cli_says_what_to_do_instead(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert cli.main(["--stack", "dev-alice", "--no-progress"], stdout=io.StringIO()) == 2
+    assert capsys.readouterr().err == (
+        "verify: --stack needs the Pulumi CLI on PATH; without it, pipe `pulumi stack output --json --show-secrets`\n"
+    )

@@ -74,6 +74,10 @@ def stack_outputs(stack: str, work_dir: Path) -> str:
     try:
         selected = automation.select_stack(stack_name=stack, work_dir=str(work_dir))
         outputs = selected.outputs()
+    except FileNotFoundError:
+        raise OutputsError(
+            "--stack needs the Pulumi CLI on PATH; without it, pipe `pulumi stack output --json --show-secrets`"
+        ) from None
     except Exception as error:
         raise OutputsError(f"cannot read the outputs of stack {stack}: {type(error).__name__}: {error}") from None
     return json.dumps({key: output.value for key, output in outputs.items()})
