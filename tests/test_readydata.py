@@ -184,3 +184,22 @@ def test_ready_data_adds_one_wave_and_no_container_to_container_dependency(dev_p
     assert critical_path(dev_plan) == 3  # images, networks, volumes, passwords -> containers -> ready data
     assert [r.name for r in dev_plan.of_type(CONTAINER) if set(r.dependencies) & (containers | ready_urns)] == []
     assert [r.name for r in dev_plan.resources if r.urn in ready_urns and set(r.dependencies) & ready_urns] == []
+
+
+def test_the_offline_preview_shows_each_ready_object_as_a_reviewer_reads_it() -> None:
+    from offline.preview import format_plan
+
+    lines = format_plan(run_program("dev", preview=True)).splitlines()
+    start = lines.index("    + JetStreamStream nats-stream-ORDERS")
+    assert lines[start : start + 5] == [
+        "    + JetStreamStream nats-stream-ORDERS",
+        "          subjects    trading.order.>   storage file",
+        "          limits      limits retention, max age 168 h, max 2048 MiB, discard old",
+        "          reaches     its published port (known after up)",
+        "          data safety protect: False, retain on delete: False",
+    ]
+    start = lines.index("    + QuestDBTable questdb-table-ticks")
+    assert lines[start + 1 : start + 3] == [
+        "          columns     timestamp TIMESTAMP, symbol SYMBOL, price DOUBLE, volume DOUBLE, exchange SYMBOL",
+        "          layout      timestamp(timestamp) PARTITION BY HOUR",
+    ]
