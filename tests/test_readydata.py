@@ -203,3 +203,18 @@ def test_the_offline_preview_shows_each_ready_object_as_a_reviewer_reads_it() ->
         "          columns     timestamp TIMESTAMP, symbol SYMBOL, price DOUBLE, volume DOUBLE, exchange SYMBOL",
         "          layout      timestamp(timestamp) PARTITION BY HOUR",
     ]
+
+
+def test_a_data_sheet_whose_ready_data_needs_an_unpublished_port_is_refused() -> None:
+    from components.ready import S3Bucket
+    from components.spec import DataVolume, HttpProbe, Port, ServiceSpec
+
+    with pytest.raises(ValueError, match="^bucket models needs port s3 published$"):
+        ServiceSpec(
+            image="chrislusf/seaweedfs:4.30",
+            ports=(Port("s3", 8333, published=False), Port("master", 9333)),
+            volumes=(DataVolume("data", "/data"),),
+            networks=("backend",),
+            healthcheck=HttpProbe("master", "/", tool="wget"),
+            ready=(S3Bucket("models", "ML model artifacts"),),
+        )
