@@ -209,7 +209,7 @@ def test_a_data_sheet_whose_ready_data_needs_an_unpublished_port_is_refused() ->
     from components.ready import S3Bucket
     from components.spec import DataVolume, HttpProbe, Port, ServiceSpec
 
-    with pytest.raises(ValueError, match="^bucket models needs port s3 published$"):
+    with pytest.raises(ValueError, match=r"^bucket models needs port s3 published$"):
         ServiceSpec(
             image="chrislusf/seaweedfs:4.30",
             ports=(Port("s3", 8333, published=False), Port("master", 9333)),
