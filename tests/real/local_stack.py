@@ -61,7 +61,9 @@ def missing() -> list[str]:
 
 
 @contextmanager
-def local_stack(plan: Plan, workdir: Path) -> Iterator[LocalStack]:
+def local_stack(plan: Plan, workdir: Path, *, built: bool = False) -> Iterator[LocalStack]:
+    """The five servers above; with `built`, also QuestDB, OpenSearch and OPA from the built tier
+    (tests/real/built_servers.py) with their ready data, so all eight services run."""
     credentials = reveal(plan.outputs["credentials"])
     stack = LocalStack()
     with ExitStack() as running:
@@ -120,4 +122,32 @@ def local_stack(plan: Plan, workdir: Path) -> Iterator[LocalStack]:
         login = credentials["clickhouse"]
         fake = running.enter_context(clickhouse_http(session, login["user"], login["password"]))
         stack.add("clickhouse", fake, {"http": fake.url}, login)
+        if built:
+            _start_built(plan, workdir, running, stack, credentials)
         yield stack
+
+
+def _start_built(plan: Plan, workdir: Path, running: ExitStack, stack: LocalStack, credentials: dict[str, Any]) -> None:
+    from components.opensearch import OpenSearch, OpenSearchArgs
+    from components.questdb import QuestDB
+    from components.readydata import IndexTemplateProvider, QuestDBTableProvider
+    from tests.real import built_servers
+    from tests.real.support import Processes
+
+    processes = Processes(workdir)
+    running.callback(processes.stop_all)
+    questdb = built_servers.start_questdb(processes, Rendered.of(plan, "questdb"), workdir / "questdb")
+    pg = f"postgresql://{questdb.host}:{questdb.ports[8812]}"
+    stack.add(
+        "questdb", questdb, {"pg": pg, "ilp": f"tcp://{questdb.host}:{questdb.ports[9009]}"}, credentials["questdb"]
+    )
+    for table in QuestDB.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+        QuestDBTableProvider().create(
+            {"kind": table.kind, **table.props(), "endpoint": pg, "credentials": credentials["questdb"]}
+        )
+    node = built_servers.start_opensearch(processes, Rendered.of(plan, "opensearch"), workdir / "opensearch")
+    stack.add("opensearch", node, {"rest": node.url}, {})
+    for template in OpenSearch.declare(OpenSearchArgs(target=None, security_plugin=False)).ready:  # type: ignore[arg-type]
+        IndexTemplateProvider().create({"kind": template.kind, **template.props(), "endpoint": node.url})
+    opa = built_servers.start_opa(processes, Rendered.of(plan, "opa"), workdir / "opa")
+    stack.add("opa", opa, {"rest": opa.url}, {})
