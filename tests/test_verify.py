@@ -138,3 +138,22 @@ def test_stack_without_the_pulumi_cli_says_what_to_do_instead(
     assert capsys.readouterr().err == (
         "verify: --stack needs the Pulumi CLI on PATH; without it, pipe `pulumi stack output --json --show-secrets`\n"
     )
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_redraws_one_line_and_clears_it_when_done() -> None:
+    stream = Terminal()
+    progress = cli.Progress(stream)
+    progress(["nats", "opa"], [], 0.0)
+    progress(["opa"], ["nats"], 1.25)
+    progress([], ["nats", "opa"], 2.0)
+    assert stream.getvalue().split("\r") == [
+        "",
+        "\033[K/ 0/2 checked,  0.0 s, waiting for: nats, opa",
+        "\033[K- 1/2 checked,  1.2 s, waiting for: opa",
+        "\033[K",
+    ]
