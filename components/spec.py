@@ -161,9 +161,11 @@ def probe_test(probe: Probe, ports: tuple[Port, ...]) -> list[str]:
     if probe.tool == "curl":
         return ["CMD", "curl", "-fsS", "-o", "/dev/null", url]
     if probe.tool == "opa":
-        # A false comparison leaves the query undefined, which --fail turns into exit 1;
-        # a refused connection is an http.send error, also exit 1.
-        query = f'http.send({{"method": "get", "url": "{url}"}}).status_code == 200'
+        # Unification, not `==`: a one-expression query whose comparison is false is a defined
+        # result (`false`), which --fail lets through with exit 0, so a 503 would pass. A failed
+        # unification leaves the query undefined, which --fail turns into exit 1; so does a
+        # refused connection.
+        query = f'http.send({{"method": "get", "url": "{url}"}}).status_code = 200'
         return ["CMD", "/opa", "eval", "--fail", query]
     request = f"GET {probe.path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n"
     script = (
