@@ -41,8 +41,6 @@ from pulumi.dynamic import Resource as DynamicResource
 from .ready import IndexTemplate, JetStreamStream, QuestDBTable, ReadyObject, S3Bucket
 
 T = TypeVar("T")
-# Keys every ready-data resource carries besides its declaration.
-CONNECTION_KEYS = ("endpoint", "credentials")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -56,8 +54,9 @@ class ReadyDataError(Exception):
 
 
 def scrub(text: str, credentials: Mapping[str, Any] | None) -> str:
+    # Passwords and keys, not user or database names ("trader" stays readable in an error).
     for value in (credentials or {}).values():
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and len(value) >= 8:
             text = text.replace(value, "[secret]")
     return text
 
@@ -111,9 +110,6 @@ class _Provider(ResourceProvider):
                     f"{self.kind} {props.get('name')}: {what} at {props.get('endpoint')} failed{tries}: {reason}"
                 ) from None
         raise AssertionError("unreachable")
-
-    def _spec(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in props.items() if k not in (*CONNECTION_KEYS, "kind", "__provider")}
 
     def _outs(self, props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
         return {**{k: v for k, v in props.items() if k != "__provider"}, **live}
