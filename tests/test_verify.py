@@ -157,3 +157,10 @@ def test_progress_on_a_terminal_redraws_one_line_and_clears_it_when_done() -> No
         "\033[K- 1/2 checked,  1.2 s, waiting for: opa",
         "\033[K",
     ]
+
+
+def test_nothing_piped_in_is_refused_with_the_command_to_pipe(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--no-progress"], stdin=Terminal(), stdout=io.StringIO()) == 2
+    assert capsys.readouterr().err == (
+        "verify: pipe `pulumi stack output --json --show-secrets` into it, or pass --stack NAME\n"
+    )

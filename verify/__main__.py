@@ -199,6 +199,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin, stdout: T
     parser.add_argument("--attempts", type=int, default=4, help="tries per service before it fails (default 4)")
     parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     args = parser.parse_args(argv)
+    if not args.stack and stdin.isatty():
+        # Nothing piped in: say how, instead of waiting for typed JSON.
+        print("verify: pipe `pulumi stack output --json --show-secrets` into it, or pass --stack NAME", file=sys.stderr)
+        return 2
     try:
         text = stack_outputs(args.stack, ROOT) if args.stack else stdin.read()
         endpoints, credentials = parse_outputs(text)
