@@ -128,14 +128,14 @@ EXPECTED = {
     ),
     "opa": Expected(
         type="trade2026:infra:OPA",
-        image="openpolicyagent/opa:1.4.2",
+        image="openpolicyagent/opa:1.21.1",
         ports={"rest": ("http://opa:8181", True)},
         probe=[
             "CMD",
             "/opa",
             "eval",
             "--fail",
-            'http.send({"method": "get", "url": "http://127.0.0.1:8181/health"}).status_code == 200',
+            'http.send({"method": "get", "url": "http://127.0.0.1:8181/health"}).status_code = 200',
         ],
         volumes={},
         networks=["trade2026-dev-backend"],

@@ -47,7 +47,7 @@ def test_declaring_every_service_creates_no_resource(monkeypatch: pytest.MonkeyP
         "clickhouse/clickhouse-server:24.9.2.42",
         "chrislusf/seaweedfs:4.30",
         "postgres:16.9-alpine",
-        "openpolicyagent/opa:1.4.2",
+        "openpolicyagent/opa:1.21.1",
         "opensearchproject/opensearch:2.19.1",
         "opensearchproject/opensearch:2.19.1",
     ]
