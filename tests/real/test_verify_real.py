@@ -77,6 +77,40 @@ def test_a_run_leaves_nothing_behind(stack: LocalStack) -> None:
     assert s3.list_objects_v2(Bucket="models").get("KeyCount") == 0
     postgres = stack.servers["postgres"]
     assert postgres.sql("SELECT count(*) FROM strategies", database="library") == ["0"]
+    login = stack.credentials["clickhouse"]
+    assert clickhouse_round_trip_count(stack.endpoints["clickhouse"]["http"], login) == "0"
+    assert stream_messages(stack.endpoints["nats"]["client"]) == {"ORDERS": 0, "MARKETDATA": 0, "ANALYTICS": 0}
+    import valkey
+
+    valkey_server = stack.servers["valkey"]
+    client = valkey.Valkey(
+        host=valkey_server.host, port=valkey_server.port, password=stack.credentials["valkey"]["password"]
+    )
+    assert client.dbsize() == 0
+
+
+def clickhouse_round_trip_count(url: str, login: dict[str, str]) -> str:
+    from verify.checks import _clickhouse
+
+    return _clickhouse({"http": url}, login, "SELECT count() FROM trading.prism_analytics").strip()
+
+
+def stream_messages(url: str) -> dict[str, int]:
+    import asyncio
+
+    import nats
+
+    async def count() -> dict[str, int]:
+        client = await nats.connect(url)
+        try:
+            jsm = client.jsm()
+            return {
+                name: (await jsm.stream_info(name)).state.messages for name in ("ORDERS", "MARKETDATA", "ANALYTICS")
+            }
+        finally:
+            await client.close()
+
+    return asyncio.run(count())
 
 
 def test_a_wrong_password_is_one_red_line_and_exit_1(stack: LocalStack) -> None:
