@@ -226,3 +226,7 @@ def test_verify_is_green_on_questdb_opensearch_and_opa(
         ("opensearch", True, "index, refresh, search through template orders-*"),
         ("opa", True, "allow: true for a 10 BTCUSDT order, false for 5000"),
     ]
+    # Nothing left behind: the scratch table is dropped, the scratch index deleted.
+    leftovers = "SELECT table_name FROM tables() WHERE table_name LIKE 'verify_%'"
+    assert sql(questdb_server, questdb_login, leftovers) == []
+    assert Client(hosts=[opensearch_node.url], timeout=60).indices.get(index="orders-verify-*") == {}
