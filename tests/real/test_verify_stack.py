@@ -27,9 +27,10 @@ pytestmark = pytest.mark.real_server
 def test_verify_reads_the_outputs_of_a_stack_by_name(
     nats_server: servers.NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli = require_program(
-        "pulumi", "build it with the real-engine tier's tools/ script", *sorted(CACHE.glob("pulumi-*/bin"))
-    )
+    if not (ROOT / "tools" / "pulumi" / "build.sh").exists():
+        # The real-engine tier builds the CLI; a checkout without that tier has nothing to run this with.
+        pytest.skip("the real-engine tier (tools/pulumi/build.sh) that builds the Pulumi CLI is not in this checkout")
+    cli = require_program("pulumi", "build it with tools/pulumi/build.sh", *sorted(CACHE.glob("pulumi-*/bin")))
     env = {
         "PATH": f"{Path(cli).parent}{os.pathsep}{os.environ['PATH']}",
         "PULUMI_BACKEND_URL": f"file://{tmp_path}",
