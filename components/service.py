@@ -36,11 +36,8 @@ class ServiceArgs:
 
 
 class Service(pulumi.ComponentResource):
-    """Base of the eight services: registers the component and lets the target render the spec.
-
-    A switched-off service still gets its data volumes and credentials: switching it back on must
-    find the data and the password that data was initialised with.
-    """
+    """Base of the eight services: registers the component, lets the target render the spec, and
+    registers the component's outputs."""
 
     endpoints: pulumi.Output[dict[str, str]]
     internal_endpoints: dict[str, str]

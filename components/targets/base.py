@@ -27,7 +27,13 @@ class Rendered:
 
 
 class Target(Protocol):
-    """Renders one service's spec as resources parented to its component."""
+    """Renders one service's spec as resources parented to its component.
+
+    Every target keeps the same promises: one generated secret per declared credential, named
+    `<name>-<credential>`; data volumes and credentials exist even when `args.enabled` is false
+    (switching the service back on must find the data and the password it was initialised with);
+    `args.image`, `args.wait_timeout_seconds` override the spec's image and wait.
+    """
 
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered: ...
 
