@@ -266,3 +266,21 @@ def test_a_wrong_secret_key_fails_with_the_servers_answer_and_no_secret(
         " ClientError: An error occurred (403) when calling the HeadBucket operation: Forbidden"
     )
     assert wrong["secretKey"] not in buckets.log()
+
+
+def test_a_new_purpose_is_an_in_place_update_that_keeps_the_bucket_and_its_objects(
+    seaweedfs_server: servers.SeaweedFSServer, buckets: ProviderHost, s3_login: dict[str, str]
+) -> None:
+    olds = buckets.with_provider(
+        S3BucketProvider(),
+        {**declared_buckets()["reports"], "endpoint": seaweedfs_server.s3_url, "credentials": s3_login},
+    )
+    id_, outs = buckets.create("reports", olds)
+    client = s3(seaweedfs_server, s3_login)
+    client.put_object(Bucket="reports", Key="2026/q2.pdf", Body=b"%PDF")
+    news = {**olds, "purpose": "Quarterly reports"}
+    answer = buckets.diff("reports", id_, outs, news)
+    assert (answer.changes, answer.replaces) == (True, [])
+    assert buckets.update("reports", id_, outs, news)["purpose"] == "Quarterly reports"
+    assert [o["Key"] for o in client.list_objects_v2(Bucket="reports")["Contents"]] == ["2026/q2.pdf"]
+    buckets.delete("reports", id_, outs)
