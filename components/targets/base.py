@@ -24,6 +24,9 @@ class Rendered:
     internal_endpoints: dict[str, str]
     # The spec's `connection` with credentials filled in; None when the spec declares none.
     credentials: pulumi.Output[dict[str, str]] | None
+    # The command that makes `endpoints` reachable from a laptop, where a step is needed first
+    # (`ssh -L` forwards to a remote Docker host's loopback); None where they are reachable as they are.
+    port_forward: pulumi.Input[str] | None = None
 
 
 class Target(Protocol):
