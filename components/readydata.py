@@ -106,8 +106,11 @@ class _Provider(ResourceProvider):
                     delay *= 2
                     continue
                 tries = f" after {attempt} attempts" if attempt > 1 else ""
+                hint = ""
+                if props.get("tunnel") and self._transient(error):
+                    hint = f"; the Docker host is remote: is this tunnel open? {props['tunnel']}"
                 raise ReadyDataError(
-                    f"{self.kind} {props.get('name')}: {what} at {props.get('endpoint')} failed{tries}: {reason}"
+                    f"{self.kind} {props.get('name')}: {what} at {props.get('endpoint')} failed{tries}: {reason}{hint}"
                 ) from None
         raise AssertionError("unreachable")
 
@@ -524,15 +527,19 @@ def ready_resource(
     resource_name: str,
     endpoint: pulumi.Input[str],
     credentials: pulumi.Input[Mapping[str, str]] | None,
+    tunnel: pulumi.Input[str] | None,
     opts: pulumi.ResourceOptions,
 ) -> DynamicResource:
-    """The Pulumi resource for one declaration, reaching its server at `endpoint`."""
+    """The Pulumi resource for one declaration, reaching its server at `endpoint`; `tunnel` is the
+    `ssh -L` line a remote Docker host needs open while Pulumi runs (named in connection errors)."""
     props: dict[str, Any] = {
         "kind": declaration.kind,
         **declaration.props(),
         "endpoint": endpoint,
         "credentials": pulumi.Output.secret(credentials) if credentials is not None else {},
     }
+    if tunnel is not None:
+        props["tunnel"] = tunnel
     options = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["credentials"]))
     provider = PROVIDERS[type(declaration)]()
     return _RESOURCES[type(declaration)](provider, resource_name, props, options)

@@ -218,3 +218,15 @@ def test_a_data_sheet_whose_ready_data_needs_an_unpublished_port_is_refused() ->
             healthcheck=HttpProbe("master", "/", tool="wget"),
             ready=(S3Bucket("models", "ML model artifacts"),),
         )
+
+
+def test_on_a_remote_ssh_docker_host_ready_data_carries_the_tunnel_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    plan = run_program("dev", {**config(hostPorts="fixed", portBlock=2), "docker:host": "ssh://dev@devbox"})
+    stream = plan.get(DYNAMIC + "JetStreamStream", "nats-stream-ORDERS")
+    assert stream.inputs["tunnel"] == plan.outputs["portForward"]["nats"]
+    assert stream.inputs["tunnel"].startswith("ssh -N -L 127.0.0.1:20020:127.0.0.1:20020")
+
+
+def test_on_a_local_docker_host_ready_data_has_no_tunnel(dev_plan: Plan) -> None:
+    assert [r.name for r in dev_plan.resources if r.type.startswith(DYNAMIC) and "tunnel" in r.inputs] == []

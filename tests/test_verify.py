@@ -164,3 +164,31 @@ def test_nothing_piped_in_is_refused_with_the_command_to_pipe(capsys: pytest.Cap
     assert capsys.readouterr().err == (
         "verify: pipe `pulumi stack output --json --show-secrets` into it, or pass --stack NAME\n"
     )
+
+
+def test_an_unreachable_service_on_a_remote_docker_host_names_its_tunnel() -> None:
+    def refused(_endpoints: object, _credentials: object) -> str:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def wrong(_endpoints: object, _credentials: object) -> str:
+        raise WrongAnswerError("AUTH failed")
+
+    tunnel = "ssh -N -L 127.0.0.1:20020:127.0.0.1:20020 dev@devbox"
+    results, _ = cli.run_all(
+        {"nats": {}, "valkey": {}},
+        {},
+        checks=[Check("nats", "n", refused), Check("valkey", "v", wrong)],
+        attempts=1,
+        forwards={"nats": tunnel, "valkey": tunnel},
+    )
+    assert [r.detail for r in results] == [
+        "ConnectionRefusedError: [Errno 111] Connection refused"
+        f" (the Docker host is remote: is its tunnel open? {tunnel})",
+        "WrongAnswerError: AUTH failed",
+    ]
+
+
+def test_the_port_forward_output_is_read_per_service() -> None:
+    outputs = {"endpoints": {}, "portForward": {"nats": "ssh -N -L 1:127.0.0.1:1 devbox"}}
+    assert cli.tunnels(json.dumps(outputs)) == {"nats": "ssh -N -L 1:127.0.0.1:1 devbox"}
+    assert cli.tunnels(json.dumps({"endpoints": {}})) == {}

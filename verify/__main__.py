@@ -52,6 +52,20 @@ def secret_values(credentials: Mapping[str, Mapping[str, Any]]) -> set[str]:
     return {str(v) for service in credentials.values() for v in service.values() if len(str(v)) >= 8}
 
 
+# Client errors that mean "nothing answered at that address" rather than a wrong answer.
+_UNREACHABLE = {"NoServersError", "EndpointConnectionError", "ConnectionError", "ConnectTimeoutError"}
+
+
+def unreachable(error: Exception) -> bool:
+    return isinstance(error, OSError) or type(error).__name__ in _UNREACHABLE or "Connection refused" in str(error)
+
+
+def tunnels(text: str) -> dict[str, str]:
+    """The `ssh -L` line per service a stack on a remote Docker host outputs (`portForward`)."""
+    forwards = json.loads(text).get("portForward") or {}
+    return {str(k): str(v) for k, v in forwards.items()} if isinstance(forwards, dict) else {}
+
+
 def parse_outputs(text: str) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     try:
         outputs = json.loads(text)
@@ -90,6 +104,7 @@ def run_check(
     secrets: set[str],
     attempts: int,
     first_delay: float,
+    tunnel: str | None = None,
 ) -> Result:
     """The check, retried with a doubling delay: a freshly started server may not answer yet."""
     start = time.monotonic()
@@ -103,6 +118,8 @@ def run_check(
                 delay *= 2
                 continue
             reason = scrub(f"{type(error).__name__}: {error}", secrets).strip().splitlines()[0]
+            if tunnel and unreachable(error):
+                reason += f" (the Docker host is remote: is its tunnel open? {tunnel})"
             return Result(check.service, check.name, False, reason, _ms(start), attempt)
         return Result(check.service, check.name, True, detail, _ms(start), attempt)
     raise AssertionError("unreachable")
@@ -120,6 +137,7 @@ def run_all(
     first_delay: float = 0.5,
     progress: Callable[[Sequence[str], Sequence[str], float], None] | None = None,
     checks: Sequence[Check] | None = None,
+    forwards: Mapping[str, str] | None = None,
 ) -> tuple[list[Result], float]:
     """Every check whose service the stack has enabled, all at once; results in catalog order."""
     secrets = secret_values(credentials)
@@ -135,6 +153,7 @@ def run_all(
                 secrets,
                 attempts,
                 first_delay,
+                (forwards or {}).get(check.service),
             )
             for check in chosen
         }
@@ -213,7 +232,9 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin, stdout: T
         print("verify: the stack has no enabled service", file=sys.stderr)
         return 2
     progress = None if args.no_progress else Progress(sys.stderr)
-    results, total_ms = run_all(endpoints, credentials, attempts=args.attempts, progress=progress)
+    results, total_ms = run_all(
+        endpoints, credentials, attempts=args.attempts, progress=progress, forwards=tunnels(text)
+    )
     if args.json:
         document = {"ok": all(r.ok for r in results), "total_ms": total_ms, "results": [asdict(r) for r in results]}
         stdout.write(json.dumps(document, indent=2) + "\n")

@@ -107,7 +107,7 @@ class DockerTarget:
                 )
             login = connection(spec, credentials)
             for declaration in spec.ready:
-                self._ready(parent, name, declaration, container, endpoints, login)
+                self._ready(parent, name, declaration, container, endpoints, login, port_forward)
         else:
             # No ready data either: streams and tables stay on the kept volume, and switching the
             # service back on adopts them.
@@ -221,6 +221,7 @@ class DockerTarget:
         container: docker.Container,
         endpoints: pulumi.Output[dict[str, str]],
         login: pulumi.Output[dict[str, str]] | None,
+        port_forward: pulumi.Output[str] | None,
     ) -> pulumi.Resource:
         role = declaration.port_role
         return ready_resource(
@@ -229,6 +230,7 @@ class DockerTarget:
             # Empty only in a preview, where Docker has not assigned the host port yet.
             endpoints.apply(lambda urls: urls.get(role, "")),
             login,
+            port_forward,
             pulumi.ResourceOptions(
                 parent=parent,
                 # The host port answers once the container is healthy, which `up` waits for.

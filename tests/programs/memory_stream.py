@@ -10,5 +10,6 @@ ready_resource(
     "nats-stream-SCRATCH",
     "nats://127.0.0.1:4222",
     None,
+    None,
     pulumi.ResourceOptions(),
 )

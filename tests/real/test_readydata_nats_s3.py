@@ -284,3 +284,14 @@ def test_a_new_purpose_is_an_in_place_update_that_keeps_the_bucket_and_its_objec
     assert buckets.update("reports", id_, outs, news)["purpose"] == "Quarterly reports"
     assert [o["Key"] for o in client.list_objects_v2(Bucket="reports")["Contents"]] == ["2026/q2.pdf"]
     buckets.delete("reports", id_, outs)
+
+
+def test_an_unreachable_server_behind_a_remote_docker_host_names_the_tunnel(streams: ProviderHost) -> None:
+    tunnel = "ssh -N -L 127.0.0.1:20020:127.0.0.1:20020 dev@devbox"
+    props = {**declared_streams()["ORDERS"], "endpoint": "nats://127.0.0.1:9", "tunnel": tunnel}
+    with pytest.raises(HostError) as failure:
+        streams.create("orders", streams.with_provider(JetStreamStreamProvider(attempts=1), props))
+    assert str(failure.value).endswith(
+        "NoServersError: nats: no servers available for connection;"
+        f" the Docker host is remote: is this tunnel open? {tunnel}"
+    )
