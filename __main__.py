@@ -1,11 +1,11 @@
-"""Trade2026 infrastructure: eight services on three Docker networks, one stack per environment or developer."""
+"""Trade2026 infrastructure: eight services on three networks, on one Docker host or a Kubernetes cluster,
+one stack per environment or developer."""
 
 import pulumi
 
 from components import (
     OPA,
     ClickHouse,
-    DockerTarget,
     Nats,
     OpenSearch,
     OpenSearchArgs,
@@ -16,11 +16,12 @@ from components import (
     Valkey,
     connections,
     load_settings,
+    target_for_stack,
 )
 
 # First, so bad config is refused before any resource is registered.
 settings = load_settings()
-target = DockerTarget.for_stack(settings)
+target = target_for_stack(settings)
 config = settings.services
 
 services = [

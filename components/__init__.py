@@ -9,7 +9,9 @@ from .questdb import QuestDB
 from .seaweedfs import SeaweedFS
 from .service import Service, ServiceArgs
 from .settings import ConfigError, StackSettings, load_settings, parse_settings
+from .targets import for_stack as target_for_stack
 from .targets.docker import DockerTarget
+from .targets.kubernetes import KubernetesTarget
 from .valkey import Valkey
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "ClickHouse",
     "ConfigError",
     "DockerTarget",
+    "KubernetesTarget",
     "Nats",
     "OpenSearch",
     "OpenSearchArgs",
@@ -29,4 +32,5 @@ __all__ = [
     "Valkey",
     "load_settings",
     "parse_settings",
+    "target_for_stack",
 ]

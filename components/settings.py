@@ -12,11 +12,20 @@ import difflib
 import ipaddress
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 import pulumi
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from .images import pinning_problem, registry_problem
@@ -46,7 +55,7 @@ _FLOOR_REASON = {
 START_PERIOD_S: dict[str, int] = {"questdb": 10, "clickhouse": 30, "opensearch": 60}
 
 # Structured keys arrive as JSON text; everything else stays text for the field validators.
-_STRUCTURED = frozenset({"services"})
+_STRUCTURED = frozenset({"services", "kubernetes"})
 _MAX_JSON_CHARS = 65536
 _MAX_DEPTH = 8
 _RETIRED = {"portOffset": f"replaced by {NAMESPACE}:portBlock (one block of host ports per stack)"}
@@ -114,7 +123,100 @@ class ServicesSettings(_Strict):
     opa: ServiceSettings = Field(default_factory=ServiceSettings)
 
 
-class StackSettings(_Strict):
+# Target selection and the Kubernetes target's own keys ------------------------------------------
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+_STORAGE_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+# Keys that configure how Docker publishes ports on its host; a cluster publishes nothing.
+DOCKER_ONLY_KEYS = ("bind_address", "host_ports", "port_block")
+# Each target's Pulumi provider reads its own config namespace (docker:host, kubernetes:context).
+_PROVIDER_NAMESPACES = ("docker", "kubernetes")
+
+
+def _storage_class(value: str) -> str:
+    if not _DNS_SUBDOMAIN.fullmatch(value):
+        raise ValueError("expected a StorageClass name (lowercase letters, digits, '-' and '.')")
+    return value
+
+
+def _storage_size(value: str) -> str:
+    if not _STORAGE_SIZE.fullmatch(value):
+        raise ValueError("expected a Kubernetes quantity such as 10Gi or 500Mi")
+    return value
+
+
+def _namespace(value: str) -> str:
+    if not _DNS_LABEL.fullmatch(value):
+        raise ValueError("expected a namespace name: up to 63 lowercase letters, digits and '-'")
+    return value
+
+
+StorageClass = Annotated[str, AfterValidator(_storage_class)]
+StorageSize = Annotated[str, AfterValidator(_storage_size)]
+
+
+class KubernetesVolumeSettings(_Strict):
+    size: StorageSize | None = Field(None, description="PersistentVolumeClaim size, such as 20Gi.")
+    storage_class: StorageClass | None = Field(None, description="StorageClass of this volume's claim.")
+
+
+class KubernetesSettings(_Strict):
+    namespace: Annotated[str, AfterValidator(_namespace)] | None = Field(
+        None, description="The stack's namespace, instead of trade2026-<stack>."
+    )
+    storage_class: StorageClass | None = Field(
+        None, description="StorageClass of every data volume; unset: the cluster's default."
+    )
+    volume_size: StorageSize = Field("1Gi", description="Size of every data volume not sized under `volumes`.")
+    volumes: dict[str, dict[str, KubernetesVolumeSettings]] = Field(
+        default_factory=dict, description="service -> data volume -> size and storageClass."
+    )
+
+    @field_validator("volumes")
+    @classmethod
+    def _known_services(
+        cls, value: dict[str, dict[str, KubernetesVolumeSettings]]
+    ) -> dict[str, dict[str, KubernetesVolumeSettings]]:
+        unknown = sorted(set(value) - set(ServicesSettings.model_fields))
+        if unknown:
+            raise ValueError(f"no service named {', '.join(unknown)}")
+        return value
+
+
+class TargetSettings(_Strict):
+    """Which target renders the stack; the keys only the Kubernetes target reads."""
+
+    platform: Literal["docker", "kubernetes"] = Field("docker", description="Where the services run.")
+    kubernetes: KubernetesSettings = Field(
+        default_factory=KubernetesSettings, description="Namespace and storage on the Kubernetes target."
+    )
+
+    @field_validator("kubernetes")
+    @classmethod
+    def _kubernetes_only(cls, value: KubernetesSettings, info: ValidationInfo) -> KubernetesSettings:
+        if info.data.get("platform", "docker") != "kubernetes":
+            raise ValueError(f"only applies when {NAMESPACE}:platform is 'kubernetes'")
+        return value
+
+
+def target_problems(settings: StackSettings, keys: Iterable[str]) -> list[str]:
+    """Keys that only one target reads, set on a stack of the other: one line each."""
+    problems = []
+    for key in keys:
+        namespace = key.partition(":")[0]
+        if namespace in _PROVIDER_NAMESPACES and namespace != settings.platform:
+            problems.append(f"{key}: only applies when {NAMESPACE}:platform is '{namespace}'")
+    if settings.platform != "docker":
+        for name in DOCKER_ONLY_KEYS:
+            # The CLI passes Pulumi.yaml's defaults too, so only a value other than the default counts.
+            if getattr(settings, name) != StackSettings.model_fields[name].default:
+                alias = StackSettings.model_fields[name].alias
+                problems.append(f"{NAMESPACE}:{alias}: only applies when {NAMESPACE}:platform is 'docker'")
+    return problems
+
+
+class StackSettings(TargetSettings):
     bind_address: str = Field("127.0.0.1", description="Host address published ports bind to.")
     host_ports: Literal["auto", "fixed"] = Field(
         "auto",
@@ -325,6 +427,7 @@ def parse_settings(config: Mapping[str, Any], secret_keys: Collection[str] = ())
             problems.add_pydantic(error)
     else:
         _service_problems(settings, problems)
+        problems.lines.extend(target_problems(settings, config))
         if not problems.lines:
             return settings
     raise ConfigError("invalid stack config:\n  " + "\n  ".join(sorted(set(problems.lines))))

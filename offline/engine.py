@@ -176,7 +176,7 @@ class Plan:
 
 
 class DockerMocks(mocks.Mocks):
-    """Answers as pulumi-docker and pulumi-random would, deterministically."""
+    """Answers as pulumi-docker, pulumi-kubernetes and pulumi-random would, deterministically."""
 
     def __init__(self, preview: bool) -> None:
         self.preview = preview
@@ -185,6 +185,12 @@ class DockerMocks(mocks.Mocks):
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
+        digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()
+        metadata = state.get("metadata")
+        if args.typ.startswith("kubernetes:") and isinstance(metadata, dict) and not metadata.get("name"):
+            # pulumi-kubernetes names an object left unnamed `<resource name>-<8 random>`, and
+            # does so already at preview.
+            state["metadata"] = {**metadata, "name": f"{args.name}-{digest[:8]}"}
         if self.preview:
             # Computed outputs stay unknown, as in `pulumi preview`: a host port Docker is to pick, too.
             if args.typ == "docker:index/container:Container":
@@ -192,7 +198,6 @@ class DockerMocks(mocks.Mocks):
                     {**port, "external": port.get("external") or _UNKNOWN} for port in state.get("ports") or []
                 ]
             return "", state
-        digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()
         if args.typ == "docker:index/remoteImage:RemoteImage":
             state["imageId"] = f"sha256:{digest}"
         elif args.typ == "docker:index/container:Container":

@@ -165,6 +165,7 @@ def test_encrypted_provider_values_become_a_marked_placeholder_and_a_secret_key(
 def test_the_committed_dev_stack_loads_as_the_cli_passes_it() -> None:
     assert load_stack("dev") == StackConfig(
         {
+            "trade2026:platform": "docker",
             "trade2026:bindAddress": "127.0.0.1",
             "trade2026:hostPorts": "auto",
             "trade2026:portBlock": "0",

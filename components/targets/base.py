@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import pulumi
+import pulumi_random as random
 
-from ..spec import SecretRef, ServiceSpec, Upload, Value
+from ..spec import Credential, SecretRef, ServiceSpec, Upload, Value
 
 if TYPE_CHECKING:
     from ..service import ServiceArgs
@@ -25,7 +26,8 @@ class Rendered:
     # The spec's `connection` with credentials filled in; None when the spec declares none.
     credentials: pulumi.Output[dict[str, str]] | None
     # The command that makes `endpoints` reachable from a laptop, where a step is needed first
-    # (`ssh -L` forwards to a remote Docker host's loopback); None where they are reachable as they are.
+    # (`ssh -L` forwards to a remote Docker host's loopback, `kubectl port-forward` on a cluster);
+    # None where they are reachable as they are.
     port_forward: pulumi.Input[str] | None = None
 
 
@@ -62,3 +64,20 @@ def connection(
     if not spec.connection:
         return None
     return pulumi.Output.all(**{key: resolve(value, credentials) for key, value in spec.connection.items()})
+
+
+def generate_password(parent: pulumi.Resource, name: str, credential: Credential) -> pulumi.Output[str]:
+    """Generated once per stack; pulumi-random keeps `result` as a secret in state."""
+    password = random.RandomPassword(
+        f"{name}-{credential.name}",
+        length=32,
+        special=credential.special,
+        # OpenSearch refuses an admin password without each character class.
+        min_lower=1,
+        min_upper=1,
+        min_numeric=1,
+        min_special=1 if credential.special else 0,
+        override_special="_%@+=" if credential.special else None,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return password.result

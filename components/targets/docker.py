@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_docker as docker
-import pulumi_random as random
 
 from .. import dockerhost
 from ..images import resolve_image
@@ -22,8 +21,8 @@ from ..ports import SLOTS, endpoint_host, fixed_host_port
 from ..ready import ReadyObject
 from ..readydata import ready_resource
 from ..settings import ConfigError, StackSettings
-from ..spec import NETWORKS, Credential, Port, ServiceSpec, probe_test
-from .base import Rendered, connection, resolve, upload_content
+from ..spec import NETWORKS, Port, ServiceSpec, probe_test
+from .base import Rendered, connection, generate_password, resolve, upload_content
 
 if TYPE_CHECKING:
     from ..service import ServiceArgs
@@ -92,7 +91,7 @@ class DockerTarget:
         )
 
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered:
-        credentials = {c.name: self._password(parent, name, c) for c in spec.credentials}
+        credentials = {c.name: generate_password(parent, name, c) for c in spec.credentials}
         volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes]
         internal = {port.role: f"{port.scheme}://{name}:{port.number}" for port in spec.ports}
         endpoints: pulumi.Output[dict[str, str]]
@@ -116,22 +115,6 @@ class DockerTarget:
 
     def _docker_name(self, name: str, *parts: str) -> str:
         return "-".join((self.prefix, name, *parts))
-
-    def _password(self, parent: pulumi.Resource, name: str, credential: Credential) -> pulumi.Output[str]:
-        """Generated once per stack; pulumi-random keeps `result` as a secret in state."""
-        password = random.RandomPassword(
-            f"{name}-{credential.name}",
-            length=32,
-            special=credential.special,
-            # OpenSearch refuses an admin password without each character class.
-            min_lower=1,
-            min_upper=1,
-            min_numeric=1,
-            min_special=1 if credential.special else 0,
-            override_special="_%@+=" if credential.special else None,
-            opts=pulumi.ResourceOptions(parent=parent),
-        )
-        return password.result
 
     def _volume(self, parent: pulumi.Resource, name: str, volume: str) -> docker.Volume:
         return docker.Volume(

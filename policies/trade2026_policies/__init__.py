@@ -3,6 +3,7 @@
 from pulumi_policy import Policy
 
 from . import credentials, images, naming, network, readydata, runtime, storage
+from . import kubernetes as kubernetes_rules
 
 POLICIES: list[Policy] = [
     storage.no_bind_mounts,
@@ -33,4 +34,5 @@ POLICIES: list[Policy] = [
     naming.stack_scoped_names,
     readydata.jetstream_file_storage,
     readydata.bounded_jetstream_streams,
+    *kubernetes_rules.POLICIES,
 ]

@@ -71,6 +71,21 @@ FRAMEWORKS = {
     "stack-scoped-names": "Trade2026 infrastructure",
     "jetstream-file-storage": "Trade2026 infrastructure",
     "bounded-jetstream-streams": "Trade2026 infrastructure",
+    "kubernetes-no-host-path-volumes": "Kubernetes Pod Security Standards",
+    "kubernetes-data-on-persistent-volumes": "Trade2026 infrastructure",
+    "kubernetes-pinned-images": "Trade2026 infrastructure",
+    "kubernetes-probes-required": "Trade2026 infrastructure",
+    "kubernetes-memory-limits-required": "Trade2026 infrastructure",
+    "kubernetes-stack-memory-budget": "Trade2026 infrastructure",
+    "kubernetes-no-privileged-containers": "Kubernetes Pod Security Standards",
+    "kubernetes-no-host-namespaces": "Kubernetes Pod Security Standards",
+    "kubernetes-no-host-ports": "Kubernetes Pod Security Standards",
+    "kubernetes-no-added-capabilities": "Kubernetes Pod Security Standards",
+    "kubernetes-no-privilege-escalation": "Kubernetes Pod Security Standards",
+    "kubernetes-no-unconfined-seccomp": "Kubernetes Pod Security Standards",
+    "kubernetes-cluster-internal-services": "Trade2026 infrastructure",
+    "kubernetes-network-policy-per-workload": "CIS Kubernetes Benchmark",
+    "kubernetes-stack-namespace": "CIS Kubernetes Benchmark",
 }
 
 
