@@ -135,7 +135,7 @@ EXPECTED = {
             "/opa",
             "eval",
             "--fail",
-            'http.send({"method": "get", "url": "http://127.0.0.1:8181/health"}).status_code == 200',
+            'http.send({"method": "get", "url": "http://127.0.0.1:8181/health"}).status_code = 200',
         ],
         volumes={},
         networks=["trade2026-dev-backend"],
