@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _SKIP = shutil.ignore_patterns(
-    ".git", "venv", ".venv", ".mutation", "mutants", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"
+    ".git", "venv", ".venv", ".mutation*", "mutants", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"
 )
 FAST_TIER = [
     "tests",
@@ -107,6 +107,33 @@ BREAKAGES = [
         'default=["dev", "dev-*"],\n        alias="unprotectedStacks"',
         'default=["dev*"],\n        alias="unprotectedStacks"',
     ),
+    # Code that runs once at import (rule registration, the settings' field table): mutmut's
+    # workers import it before a mutant is switched on, so only a deliberate breakage tests it.
+    Breakage(
+        "rule-runs-on-every-type",
+        "policies/trade2026_policies/framework.py",
+        "if args.resource_type not in types:",
+        "if args.resource_type in types:",
+    ),
+    Breakage(
+        "rules-advisory-by-default",
+        "policies/trade2026_policies/framework.py",
+        '"enforcement_level": level,',
+        '"enforcement_level": ADVISORY,',
+    ),
+    Breakage(
+        "stack-violation-without-urn",
+        "policies/trade2026_policies/framework.py",
+        "report_violation(message, urn)",
+        "report_violation(message, None)",
+    ),
+    Breakage(
+        "cis-url-dropped",
+        "policies/trade2026_policies/framework.py",
+        '"https://www.cisecurity.org/benchmark/docker"',
+        "None",
+    ),
+    Breakage("settings-field-table-empty", "components/settings.py", 'names.add(field.alias or "")', 'names.add("")'),
 ]
 
 

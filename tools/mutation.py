@@ -31,21 +31,43 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGE = Path(os.environ.get("MUTATION_STAGE", ROOT / ".mutation"))
 PACK = "trade2026_policies"
 MUTATED = ("components", PACK)
 # Not copied: environments, caches, the stage itself.
 _SKIP = {".git", "venv", ".venv", ".mutation", "mutants", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 _KEEP_DECORATORS = {"staticmethod", "classmethod"}
-# Selected test tier: the fast unit tests. Not tests/real (real servers), not the static checks
-# (mypy and ruff over the tree, minutes per mutant), not the hypothesis properties (seconds per
-# example, and they assert only "parses or refuses", never a value), not the gate's subprocess
+# Two parts, each its own stage (mutmut keeps one config per tree).
+# "fast": every module, against the fast unit tests. Not tests/real (real servers), not the static
+# checks (mypy and ruff over the tree, minutes per mutant), not the hypothesis properties (seconds
+# per example, and they assert only "parses or refuses", never a value), not the gate's subprocess
 # tests (they start the pack anew per test; tests/policies covers the same rules in process).
-MUTMUT_CONFIG = """
+# "sheets": the data sheets, the target and the spec, against the tests that read the rendered
+# dev stack (one mock-engine run per test process); the fast tier's run_program-heavy tests made
+# each of these mutants cost a minute on 2 shared cores.
+_COMMON = """
 [tool.mutmut]
 source_paths = ["components", "trade2026_policies"]
 also_copy = ["offline", "policies", "__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]
-pytest_add_cli_args_test_selection = [
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
+use_git_change_detection = false
+timeout_multiplier = 5.0
+"""
+_SHEETS = [
+    "components/clickhouse.py",
+    "components/nats.py",
+    "components/opa.py",
+    "components/opensearch.py",
+    "components/postgres.py",
+    "components/questdb.py",
+    "components/seaweedfs.py",
+    "components/valkey.py",
+    "components/service.py",
+    "components/spec.py",
+    "components/targets/*",
+]
+PARTS = {
+    "fast": _COMMON
+    + """pytest_add_cli_args_test_selection = [
     "tests",
     "--ignore=tests/real",
     "--ignore=tests/test_static_checks.py",
@@ -53,10 +75,23 @@ pytest_add_cli_args_test_selection = [
     "--ignore=tests/test_gate.py",
     "--deselect=tests/test_stack_files.py::test_any_stack_file_loads_or_is_refused_in_one_line_naming_it",
 ]
-pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
-use_git_change_detection = false
-timeout_multiplier = 5.0
-"""
+""",
+    "sheets": _COMMON
+    + f"only_mutate = {_SHEETS!r}\n".replace("'", '"')
+    + """pytest_add_cli_args_test_selection = [
+    "tests/test_expectations.py",
+    "tests/test_services.py",
+    "tests/test_secrets.py",
+    "tests/test_identities.py",
+    "tests/test_catalog.py",
+    "tests/test_spec.py",
+    "tests/test_mutants_docker_target.py",
+]
+""",
+}
+PART = os.environ.get("MUTATION_PART", "fast")
+MUTMUT_CONFIG = PARTS[PART]
+STAGE = Path(os.environ.get("MUTATION_STAGE", ROOT / (".mutation" if PART == "fast" else f".mutation-{PART}")))
 
 
 def _undecorate(source: str) -> str:
@@ -101,7 +136,7 @@ def _sources() -> list[Path]:
     files = []
     for path in sorted(ROOT.rglob("*")):
         relative = path.relative_to(ROOT)
-        if _SKIP & set(relative.parts) or not path.is_file():
+        if _SKIP & set(relative.parts) or relative.parts[0].startswith(".mutation") or not path.is_file():
             continue
         files.append(relative)
     return files
