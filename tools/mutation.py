@@ -76,7 +76,10 @@ PARTS = {
     "--deselect=tests/test_stack_files.py::test_any_stack_file_loads_or_is_refused_in_one_line_naming_it",
 ]
 """,
+    # mutmut's CPU limit per mutant counts test calls, not fixtures, and every test here shares a
+    # mock-engine run of the whole stack in its session fixture: a constant of 10 s makes room.
     "sheets": _COMMON
+    + "timeout_constant = 10.0\n"
     + f"only_mutate = {_SHEETS!r}\n".replace("'", '"')
     + """pytest_add_cli_args_test_selection = [
     "tests/test_expectations.py",

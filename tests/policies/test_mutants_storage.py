@@ -121,3 +121,20 @@ def test_a_volume_bound_to_a_host_directory_is_shared_with_a_bind_mount_of_it() 
     second = _mounting("b", volumes=[{"volumeName": "trade2026-dev-x", "containerPath": "/data"}])
     found = check_stack(BY_NAME["no-shared-volumes"], [bound, resource(CONTAINER, first), resource(CONTAINER, second)])
     assert [m for _, m in found] == ["trade2026-dev-b: host path /opt/x is already mounted by trade2026-dev-a"]
+
+
+@pytest.mark.parametrize("stack", ["development", "devops", "prod-dev"])
+def test_only_dev_and_dev_dash_stacks_may_leave_data_volumes_unprotected_by_default(stack: str) -> None:
+    # A glob as wide as dev* would let a stack named devops drop its data on destroy.
+    volume = {"name": f"trade2026-{stack}-nats-data"}
+    assert check_resource(BY_NAME["protected-data-volumes"], volume, type_=VOLUME, stack=stack) == [
+        f"trade2026-{stack}-nats-data: data volume of stack {stack} is not protected; set protectData: true"
+    ]
+
+
+@pytest.mark.parametrize("stack", ["development", "devops"])
+def test_only_dev_and_dev_dash_stacks_may_run_opensearch_without_security_by_default(stack: str) -> None:
+    props = {**hardened_container(), "envs": ["DISABLE_SECURITY_PLUGIN=true"]}
+    assert check_resource(BY_NAME["opensearch-security-enabled"], props, stack=stack) == [
+        f"{LABEL}: OpenSearch without login and TLS on stack {stack}"
+    ]
