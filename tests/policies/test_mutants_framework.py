@@ -121,3 +121,42 @@ def test_a_container_without_a_restart_policy_is_reported_as_no() -> None:
     assert check_resource(BY_NAME["restart-policy-set"], props) == [
         f"{LABEL}: restart policy 'no' is not one of unless-stopped, always, on-failure"
     ]
+
+
+# Default enforcement level and severity of every policy, as a reviewer signs them off: a rule
+# quietly turned advisory stops failing `pulumi preview` (tools/breakages.py found no test for it).
+LEVELS = {
+    "no-bind-mounts": ("mandatory", "high"),
+    "stack-managed-volumes": ("mandatory", "high"),
+    "no-sensitive-host-mounts": ("mandatory", "critical"),
+    "no-shared-volumes": ("advisory", "medium"),
+    "protected-data-volumes": ("mandatory", "high"),
+    "pinned-image-tags": ("mandatory", "high"),
+    "loopback-port-bindings": ("mandatory", "high"),
+    "no-privileged-host-ports": ("mandatory", "medium"),
+    "no-privileged-container-ports": ("advisory", "low"),
+    "no-host-port-conflicts": ("mandatory", "high"),
+    "internal-ports-unpublished": ("mandatory", "high"),
+    "no-host-namespaces": ("mandatory", "critical"),
+    "user-defined-networks": ("advisory", "low"),
+    "healthcheck-required": ("mandatory", "medium"),
+    "restart-policy-set": ("advisory", "low"),
+    "memory-limit-required": ("mandatory", "medium"),
+    "stack-memory-budget": ("mandatory", "medium"),
+    "no-privileged-containers": ("mandatory", "critical"),
+    "no-added-capabilities": ("mandatory", "high"),
+    "no-new-privileges": ("advisory", "medium"),
+    "no-unconfined-profiles": ("mandatory", "high"),
+    "no-host-devices": ("mandatory", "high"),
+    "no-cgroup-parent": ("advisory", "low"),
+    "no-default-credentials": ("mandatory", "critical"),
+    "opensearch-security-enabled": ("mandatory", "high"),
+    "stack-scoped-names": ("mandatory", "medium"),
+}
+
+
+def test_every_policy_has_its_signed_off_enforcement_level_and_severity() -> None:
+    found = {p.name: (p.enforcement_level, p.severity) for p in POLICIES}
+    assert {
+        name: (level and level.value, severity and severity.value) for name, (level, severity) in found.items()
+    } == (LEVELS)
