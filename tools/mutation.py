@@ -156,10 +156,11 @@ def _mutated(relative: Path) -> bool:
 
 
 def stage() -> None:
-    """Copy the tree into the stage. mutmut's results are kept while the code it mutates and its
-    config are unchanged: new or changed tests then only need the named mutants re-run."""
+    """Copy the tree into the stage. mutmut's results are kept while the code it mutates is
+    unchanged (mutmut itself forgets the results a config change can alter): new or changed tests
+    then only need the named mutants re-run."""
     files = _sources()
-    digest = hashlib.sha256(MUTMUT_CONFIG.encode())
+    digest = hashlib.sha256()
     for relative in filter(_mutated, files):
         digest.update(str(relative).encode() + b"\0" + (ROOT / relative).read_bytes())
     marker = STAGE / ".fingerprint"
