@@ -14,6 +14,7 @@ from components import (
     SeaweedFS,
     ServiceArgs,
     Valkey,
+    connections,
     load_settings,
 )
 
@@ -36,3 +37,11 @@ services = [
 pulumi.export("endpoints", {s.key: s.endpoints for s in services if s.enabled})
 pulumi.export("internalEndpoints", {s.key: s.internal_endpoints for s in services if s.enabled})
 pulumi.export("credentials", {s.key: s.credentials for s in services if s.credentials is not None})
+forwards = {s.key: s.port_forward for s in services if s.enabled and s.port_forward}
+if forwards:
+    pulumi.export("portForward", forwards)
+# Secret: what the applications' clients take (`python -m connect.dotenv` writes it as a .env).
+pulumi.export(
+    "connections",
+    {s.key: connections.output(s.key, s.endpoints, s.credentials) for s in services if s.enabled},
+)

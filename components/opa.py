@@ -17,7 +17,9 @@ class OPA(Service):
     @staticmethod
     def declare(args: ServiceArgs) -> ServiceSpec:
         return ServiceSpec(
-            image="openpolicyagent/opa:1.4.2",
+            # The release the real-server tier runs (tests/real/test_opa.py); the compose setup's
+            # `latest` was 1.4.x when it was written, and the Go module proxy serves only 1.21+.
+            image="openpolicyagent/opa:1.21.1",
             ports=(Port("rest", 8181, scheme="http"),),
             # Stateless: policies ship inside the container, decisions are not stored.
             volumes=(),

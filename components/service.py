@@ -36,15 +36,13 @@ class ServiceArgs:
 
 
 class Service(pulumi.ComponentResource):
-    """Base of the eight services: registers the component and lets the target render the spec.
-
-    A switched-off service still gets its data volumes and credentials: switching it back on must
-    find the data and the password that data was initialised with.
-    """
+    """Base of the eight services: registers the component, lets the target render the spec, and
+    registers the component's outputs."""
 
     endpoints: pulumi.Output[dict[str, str]]
     internal_endpoints: dict[str, str]
     credentials: pulumi.Output[dict[str, str]] | None
+    port_forward: pulumi.Input[str] | None
 
     def __init__(
         self, type_token: str, name: str, spec: ServiceSpec, args: ServiceArgs, opts: pulumi.ResourceOptions | None
@@ -57,7 +55,10 @@ class Service(pulumi.ComponentResource):
         self.endpoints = rendered.endpoints
         self.internal_endpoints = rendered.internal_endpoints
         self.credentials = rendered.credentials
+        self.port_forward = rendered.port_forward
         outputs: dict[str, Any] = {"endpoints": self.endpoints, "internalEndpoints": self.internal_endpoints}
         if self.credentials is not None:
             outputs["credentials"] = self.credentials
+        if self.port_forward is not None:
+            outputs["portForward"] = self.port_forward
         self.register_outputs(outputs)

@@ -45,8 +45,8 @@ class Port:
     scheme: str = "tcp"
     # Internal ports are reachable from the stack's networks only, never from the host.
     published: bool = True
-    # Host port under the fixed scheme, where the container port would clash with another
-    # service's (QuestDB and ClickHouse both serve 9000).
+    # Well-known host port (port block 0 in components/ports.py, which must agree), where the
+    # container port would clash with another service's (QuestDB and ClickHouse both serve 9000).
     host: int | None = None
 
     @property

@@ -152,6 +152,9 @@ class Plan:
     outputs: dict[str, Any]
     # URN -> what a component passed to register_outputs.
     component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Host ports the mock Docker made up for ports published without one: on `pulumi up` Docker
+    # picks others, so whatever shows one must say so instead.
+    assigned_ports: frozenset[int] = frozenset()
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -173,22 +176,32 @@ class DockerMocks(mocks.Mocks):
     def __init__(self, preview: bool) -> None:
         self.preview = preview
         self.ephemeral_ports = itertools.count(_FIRST_EPHEMERAL_PORT)
+        self.assigned_ports: set[int] = set()
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
         if self.preview:
-            return "", state  # computed outputs stay unknown, as in `pulumi preview`
+            # Computed outputs stay unknown, as in `pulumi preview`: a host port Docker is to pick, too.
+            if args.typ == "docker:index/container:Container":
+                state["ports"] = [
+                    {**port, "external": port.get("external") or _UNKNOWN} for port in state.get("ports") or []
+                ]
+            return "", state
         digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()
         if args.typ == "docker:index/remoteImage:RemoteImage":
             state["imageId"] = f"sha256:{digest}"
         elif args.typ == "docker:index/container:Container":
-            state["ports"] = [
-                {**port, "external": port.get("external") or next(self.ephemeral_ports)}
-                for port in state.get("ports") or []
-            ]
+            state["ports"] = [self._published(port) for port in state.get("ports") or []]
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = "Mock" + digest[: int(state.get("length", 32)) - 4]
         return f"{args.name}-{digest[:12]}", state
+
+    def _published(self, port: dict[str, Any]) -> dict[str, Any]:
+        if port.get("external"):
+            return port
+        assigned = next(self.ephemeral_ports)
+        self.assigned_ports.add(assigned)
+        return {**port, "external": assigned}
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         raise NotImplementedError(f"the program makes no provider calls, got {args.token}")
@@ -462,4 +475,11 @@ def run_program(
         _sync_await(stack.run_in_stack(program_body))
     # Registration order depends on asyncio scheduling; URN order is stable across runs.
     resources = sorted(monitor.registrations, key=lambda r: r.urn)
-    return Plan(stack_name, preview, resources, dict(monitor.stack_outputs), dict(monitor.component_outputs))
+    return Plan(
+        stack_name,
+        preview,
+        resources,
+        dict(monitor.stack_outputs),
+        dict(monitor.component_outputs),
+        frozenset(mock.assigned_ports),
+    )

@@ -4,12 +4,14 @@
 
 Runs the real program under the mock engine twice: once as `pulumi preview` would (the plan the
 policy gate analyses; computed values unknown) and once as after `pulumi up` against a mock
-Docker, so the stack outputs show what each developer gets (Docker-assigned ports included).
+Docker, so the stack outputs show what each developer gets. Nothing the mock made up is printed as
+if it were real: a Docker-assigned host port, an image id and a secret each print as what they are.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,7 +21,7 @@ from typing import Any
 import pulumi
 
 from .analyzer import GateError
-from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, run_program
+from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, reveal, run_program
 from .gate import environment_config, run_gate
 from .policy_config import PolicyConfigError
 
@@ -33,29 +35,59 @@ _SHORT_TYPES = {
 }
 
 
+# What stands in for a value only `pulumi up` can know; the header explains each.
+ASSIGNED = "<assigned at up>"
+PULLED = "<pulled at up>"
+SECRET = "[secret]"
+HEADER = "\n".join(
+    [
+        "Offline preview of stack '{stack}' (mock engine: no Pulumi CLI, no Docker)",
+        "Simulated, so shown as what they are, never as values:",
+        f"  {ASSIGNED:16}  a host port Docker picks on `pulumi up` (hostPorts: auto); fixed host ports show as numbers",
+        f"  {PULLED:16}  an image id, known once Docker has pulled the image",
+        f"  {SECRET:16}  a generated credential, or a value holding one (`pulumi stack output --show-secrets`)",
+    ]
+)
+# A host port in a URL or forwarding spec: after a colon, as a whole number.
+_PORT_IN_TEXT = re.compile(r"(?<=:)[0-9]+(?![0-9])")
+
+
 def _ports(ports: list[dict[str, Any]]) -> str:
     rendered = []
     for port in ports:
-        external = port.get("external", "auto")
+        external = port.get("external") or ASSIGNED
         rendered.append(f"{port.get('ip', '0.0.0.0')}:{external}->{port['internal']}/{port.get('protocol', 'tcp')}")
     return ", ".join(rendered) or "none published"
 
 
-def _env(envs: Any) -> str:
-    # Only names: values may be credentials, and the plan is meant to be pasted into reviews.
-    if isinstance(envs, Secret):
-        envs = envs.value
-    names = [(e.value if isinstance(e, Secret) else e) for e in envs or []]
-    return ", ".join(str(e).split("=", 1)[0] for e in names) or "-"
+def _env_entry(entry: Any, applied: Any) -> str:
+    """NAME=value; NAME=[secret] where only the value is secret (its name comes from the run as
+    after `pulumi up` when the preview has not computed the entry)."""
+    if entry is UNKNOWN and applied is not None and applied is not UNKNOWN:
+        name = str(reveal(applied)).split("=", 1)[0]
+        return f"{name}={SECRET}" if isinstance(applied, Secret) else f"{name}={UNKNOWN!r}"
+    if isinstance(entry, Secret):
+        return f"{str(reveal(entry)).split('=', 1)[0]}={SECRET}"
+    return repr(entry) if entry is UNKNOWN else str(entry)
 
 
-def describe(resource: Registration) -> Iterator[str]:
-    """The settings a reviewer checks, one per line, for one resource."""
+def _env(envs: Any, applied: Any) -> str:
+    entries = envs.value if isinstance(envs, Secret) else envs
+    entries = entries if isinstance(entries, list) else []
+    after = applied.value if isinstance(applied, Secret) else applied
+    after = after if isinstance(after, list) and len(after) == len(entries) else [None] * len(entries)
+    return ", ".join(_env_entry(e, a) for e, a in zip(entries, after, strict=True)) or "-"
+
+
+def describe(resource: Registration, applied: Registration | None = None) -> Iterator[str]:
+    """The settings a reviewer checks, one per line, for one resource; `applied` is the same
+    resource as after `pulumi up`, which tells what an uncomputed value is."""
     props = resource.inputs
     if resource.type == "docker:index/container:Container":
         health = props.get("healthcheck", {})
+        image = props.get("image")
         yield f"name        {props.get('name')}"
-        yield f"image       {props.get('image')}"
+        yield f"image       {PULLED if image is UNKNOWN else image}"
         yield f"ports       {_ports(props.get('ports', []))}"
         volumes = [f"{v.get('volumeName') or v.get('hostPath')}:{v['containerPath']}" for v in props.get("volumes", [])]
         yield f"volumes     {', '.join(volumes) or '-'}"
@@ -65,7 +97,7 @@ def describe(resource: Registration) -> Iterator[str]:
         yield f"            {timing}, {health.get('retries')} retries"
         if props.get("command"):
             yield f"command     {' '.join(props['command'])}"
-        yield f"env         {_env(props.get('envs'))}"
+        yield f"env         {_env(props.get('envs'), applied.inputs.get('envs') if applied else None)}"
         uploads = [u["file"] for u in props.get("uploads", [])]
         if uploads:
             yield f"uploads     {', '.join(uploads)}"
@@ -84,7 +116,8 @@ def describe(resource: Registration) -> Iterator[str]:
         yield f"generate    {props.get('length')} characters, stored as a secret"
 
 
-def format_plan(plan: Plan) -> str:
+def format_plan(plan: Plan, applied: Plan | None = None) -> str:
+    after = {resource.urn: resource for resource in applied.resources} if applied else {}
     children: dict[str, list[Registration]] = defaultdict(list)
     for resource in plan.resources:
         children[resource.parent].append(resource)
@@ -97,7 +130,7 @@ def format_plan(plan: Plan) -> str:
             indent = "    " * depth
             kind = _SHORT_TYPES.get(resource.type, resource.type)
             lines.append(f"{indent}+ {kind} {resource.name}")
-            lines.extend(f"{indent}      {line}" for line in describe(resource))
+            lines.extend(f"{indent}      {line}" for line in describe(resource, after.get(resource.urn)))
             walk(resource.urn, depth + 1)
 
     stack_urn = next((r.parent for r in plan.resources if "::pulumi:pulumi:Stack::" in r.parent), "")
@@ -105,12 +138,19 @@ def format_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _value(value: Any, depth: int) -> list[str]:
+def _text(value: Any, assigned: frozenset[int]) -> str:
+    """A value as printed: markers as themselves, a port the mock Docker made up as ASSIGNED."""
+    if value is UNKNOWN or isinstance(value, Secret):
+        return repr(value)
+    return _PORT_IN_TEXT.sub(lambda m: ASSIGNED if int(m.group()) in assigned else m.group(), str(value))
+
+
+def _value(value: Any, depth: int, assigned: frozenset[int] = frozenset()) -> list[str]:
     if value is UNKNOWN or isinstance(value, Secret) or not isinstance(value, dict):
-        return [repr(value) if value is UNKNOWN or isinstance(value, Secret) else str(value)]
+        return [_text(value, assigned)]
     lines = []
     for key, item in value.items():
-        rendered = _value(item, depth + 1)
+        rendered = _value(item, depth + 1, assigned)
         if len(rendered) == 1 and not isinstance(item, dict):
             lines.append(f"{'    ' * depth}{key}: {rendered[0]}")
         else:
@@ -119,8 +159,16 @@ def _value(value: Any, depth: int) -> list[str]:
     return lines
 
 
-def format_outputs(outputs: dict[str, Any]) -> str:
-    return "\n".join(["Outputs:", *_value(outputs, 1)])
+def format_outputs(outputs: dict[str, Any], assigned: frozenset[int] = frozenset()) -> str:
+    """The stack outputs, sorted by name at every level; `assigned` are the host ports the mock
+    Docker made up."""
+    return "\n".join(["Outputs:", *_value(_sorted(outputs), 1, assigned)])
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,10 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     except (GateError, PolicyConfigError) as error:
         print(f"gate: {error}", file=sys.stderr)
         return 2
-    print(f"Offline preview of stack '{args.stack}' (mock engine: no Pulumi CLI, no Docker)\n")
-    print(format_plan(plan))
+    print(HEADER.format(stack=args.stack))
     print()
-    print(format_outputs(applied.outputs))
+    print(format_plan(plan, applied))
+    print()
+    print(format_outputs(applied.outputs, applied.assigned_ports))
     print()
     print(report.format())
     return 1 if report.mandatory else 0

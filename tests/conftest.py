@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -55,3 +56,13 @@ def sheets() -> dict[str, ServiceSpec]:
         "postgres": Postgres.declare(args),
         "opa": OPA.declare(args),
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _local_docker_host() -> Iterator[None]:
+    """The program reads the Docker host from the environment as the provider does; a developer's
+    own DOCKER_HOST or DOCKER_CONTEXT must not change what the tests see."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("DOCKER_HOST", "DOCKER_CONTEXT"):
+            patch.delenv(name, raising=False)
+        yield

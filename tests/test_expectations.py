@@ -27,7 +27,12 @@ class Expected:
     # container path -> Docker volume
     volumes: dict[str, str]
     networks: list[str]
+    # Names other containers reach it by, on each of its networks.
+    dns: list[str]
     memory: int
+    # Healthcheck start period (as Docker writes durations) and how long `pulumi up` waits.
+    start_period: str = "0s"
+    wait_timeout: int = 60
 
 
 EXPECTED = {
@@ -42,6 +47,7 @@ EXPECTED = {
         ],
         volumes={"/data": "trade2026-dev-nats-data"},
         networks=["trade2026-dev-frontend", "trade2026-dev-lowlatency", "trade2026-dev-backend"],
+        dns=["nats"],
         memory=256,
     ),
     "valkey": Expected(
@@ -55,6 +61,7 @@ EXPECTED = {
         ],
         volumes={"/data": "trade2026-dev-valkey-data"},
         networks=["trade2026-dev-lowlatency", "trade2026-dev-backend"],
+        dns=["valkey"],
         memory=256,
     ),
     "questdb": Expected(
@@ -69,7 +76,10 @@ EXPECTED = {
         probe=["CMD", "bash", "-c", BASH_PROBE.format(port=9003, path="/")],
         volumes={"/var/lib/questdb": "trade2026-dev-questdb-data"},
         networks=["trade2026-dev-lowlatency", "trade2026-dev-backend"],
+        dns=["questdb"],
         memory=512,
+        start_period="10s",
+        wait_timeout=90,
     ),
     "clickhouse": Expected(
         type="trade2026:infra:ClickHouse",
@@ -82,7 +92,10 @@ EXPECTED = {
         probe=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8123/ping"],
         volumes={"/var/lib/clickhouse": "trade2026-dev-clickhouse-data"},
         networks=["trade2026-dev-backend"],
+        dns=["clickhouse"],
         memory=1024,
+        start_period="30s",
+        wait_timeout=120,
     ),
     "seaweedfs": Expected(
         type="trade2026:infra:SeaweedFS",
@@ -96,7 +109,9 @@ EXPECTED = {
         probe=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8333/healthz"],
         volumes={"/data": "trade2026-dev-seaweedfs-data"},
         networks=["trade2026-dev-backend"],
+        dns=["seaweedfs"],
         memory=256,
+        wait_timeout=90,
     ),
     # The dev stack runs OpenSearch without its security plugin (Pulumi.dev.yaml).
     "opensearch": Expected(
@@ -115,7 +130,10 @@ EXPECTED = {
         ],
         volumes={"/usr/share/opensearch/data": "trade2026-dev-opensearch-data"},
         networks=["trade2026-dev-backend"],
+        dns=["opensearch"],
         memory=1024,
+        start_period="1m0s",
+        wait_timeout=180,
     ),
     "postgres": Expected(
         type="trade2026:infra:Postgres",
@@ -124,11 +142,12 @@ EXPECTED = {
         probe=["CMD-SHELL", "pg_isready -h 127.0.0.1 -p 5432 -U trader -d library"],
         volumes={"/var/lib/postgresql/data": "trade2026-dev-postgres-data"},
         networks=["trade2026-dev-backend"],
+        dns=["postgres", "postgres-library"],
         memory=256,
     ),
     "opa": Expected(
         type="trade2026:infra:OPA",
-        image="openpolicyagent/opa:1.4.2",
+        image="openpolicyagent/opa:1.21.1",
         ports={"rest": ("http://opa:8181", True)},
         probe=[
             "CMD",
@@ -139,6 +158,7 @@ EXPECTED = {
         ],
         volumes={},
         networks=["trade2026-dev-backend"],
+        dns=["opa"],
         memory=128,
     ),
 }
@@ -158,8 +178,9 @@ def test_component_is_registered_under_its_literal_type_token(dev_plan: Plan, ke
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_image_is_the_pinned_release(dev_plan: Plan, key: str) -> None:
-    assert dev_plan.get(IMAGE, f"{key}-image").inputs["name"] == EXPECTED[key].image
+def test_image_is_the_pinned_release_and_outlives_the_stack_on_the_host(dev_plan: Plan, key: str) -> None:
+    # keepLocally: another stack on the same Docker host may still run this image.
+    assert dev_plan.get(IMAGE, f"{key}-image").inputs == {"name": EXPECTED[key].image, "keepLocally": True}
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -178,6 +199,14 @@ def test_healthcheck_probes_the_right_port_with_a_tool_the_image_has(dev_plan: P
 
 
 @pytest.mark.parametrize("key", KEYS)
+def test_slow_starters_get_a_start_period_and_a_longer_wait(dev_plan: Plan, key: str) -> None:
+    container = dev_plan.get(CONTAINER, key).inputs
+    timing = {name: value for name, value in container["healthcheck"].items() if name != "tests"}
+    assert timing == {"interval": "10s", "timeout": "5s", "retries": 3, "startPeriod": EXPECTED[key].start_period}
+    assert container["waitTimeout"] == EXPECTED[key].wait_timeout
+
+
+@pytest.mark.parametrize("key", KEYS)
 def test_data_lives_on_the_services_volume_at_the_images_data_path(dev_plan: Plan, key: str) -> None:
     mounts = dev_plan.get(CONTAINER, key).inputs.get("volumes", [])
     assert {m["containerPath"]: m["volumeName"] for m in mounts} == EXPECTED[key].volumes
@@ -187,6 +216,12 @@ def test_data_lives_on_the_services_volume_at_the_images_data_path(dev_plan: Pla
 def test_container_joins_exactly_its_networks(dev_plan: Plan, key: str) -> None:
     networks = dev_plan.get(CONTAINER, key).inputs["networksAdvanced"]
     assert [n["name"] for n in networks] == EXPECTED[key].networks
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_container_answers_to_its_dns_names_on_every_network(dev_plan: Plan, key: str) -> None:
+    networks = dev_plan.get(CONTAINER, key).inputs["networksAdvanced"]
+    assert [n["aliases"] for n in networks] == [EXPECTED[key].dns] * len(EXPECTED[key].networks)
 
 
 @pytest.mark.parametrize("key", KEYS)

@@ -8,7 +8,10 @@ with `protect`, fails the plan). So a change to this list is a reviewed change, 
 
 from __future__ import annotations
 
-from offline.engine import ROOT, Plan, run_program
+import yaml
+
+from components.settings import NAMESPACE
+from offline.engine import PROJECT, ROOT, Plan, run_program
 
 DEV_URNS = [
     "urn:pulumi:dev::trade2026::docker:index/network:Network::backend",
@@ -81,3 +84,8 @@ def test_a_renamed_type_token_with_an_alias_maps_every_old_urn_to_its_new_one() 
         ),
     }
     assert sorted(alias for aliases in renamed.values() for alias in aliases) == sorted(NATS_URNS)
+
+
+def test_the_project_name_is_pulumi_yamls_and_the_config_namespace_is_the_project() -> None:
+    """Pulumi.yaml is the one place the project is named: URNs, config keys and Docker names follow it."""
+    assert yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"] == PROJECT == NAMESPACE == "trade2026"

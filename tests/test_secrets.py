@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from offline.engine import ROOT, Plan, Secret, reveal
-from tests.conftest import CONTAINER
+from offline.engine import ROOT, Plan, Secret, reveal, run_program
+from tests.conftest import CONTAINER, PASSWORD, config
 
 CREDENTIALED = ["valkey", "questdb", "clickhouse", "seaweedfs", "postgres"]
 TYPES = {
@@ -91,3 +91,40 @@ def test_component_registers_credentials_as_a_secret_and_endpoints_in_the_clear(
 
 def test_a_service_without_credentials_registers_no_credentials_output(dev_plan: Plan) -> None:
     assert "credentials" not in dev_plan.component_outputs["urn:pulumi:dev::trade2026::trade2026:infra:Nats::nats"]
+
+
+def test_a_fixed_file_marked_secret_is_secret_on_the_wire_and_an_unmarked_one_is_not() -> None:
+    plan = run_program("dev", {}, program=ROOT / "tests" / "programs" / "target_edge_cases.py")
+    uploads = {u["file"]: u["content"] for u in plan.get(CONTAINER, "edge").inputs["uploads"]}
+    assert uploads == {"/etc/licence.key": Secret("fixed licence text"), "/etc/motd": "hello"}
+
+
+def test_the_credentials_output_gives_each_client_exactly_what_it_connects_with(dev_plan: Plan) -> None:
+    generated = "<32 generated characters>"
+    shown = {
+        key: {field: generated if len(value) == 32 else value for field, value in entry.items()}
+        for key, entry in reveal(dev_plan.outputs["credentials"]).items()
+    }
+    assert shown == {
+        "valkey": {"password": generated},
+        "questdb": {"user": "trader", "password": generated, "database": "qdb"},
+        "clickhouse": {"user": "trader", "password": generated, "database": "trading"},
+        "seaweedfs": {"accessKey": generated, "secretKey": generated},
+        "postgres": {"user": "trader", "password": generated, "database": "library"},
+    }
+
+
+def test_generated_credentials_have_every_character_class_and_only_opensearchs_has_specials() -> None:
+    plan = run_program("dev", config(services={"opensearch": {"securityPlugin": True}}))
+    plain = {"length": 32, "special": False, "minLower": 1, "minUpper": 1, "minNumeric": 1, "minSpecial": 0}
+    # OpenSearch refuses an admin password without a special character; these five survive shells and URLs.
+    special = {**plain, "special": True, "minSpecial": 1, "overrideSpecial": "_%@+="}
+    assert {p.name: p.inputs for p in plan.of_type(PASSWORD)} == {
+        "clickhouse-password": plain,
+        "opensearch-admin-password": special,
+        "postgres-password": plain,
+        "questdb-pg-password": plain,
+        "seaweedfs-s3-access-key": plain,
+        "seaweedfs-s3-secret-key": plain,
+        "valkey-password": plain,
+    }

@@ -155,8 +155,6 @@ def test_postgres_reads_its_password_from_an_uploaded_file(dev_plan: Plan) -> No
         "features",
         "backtests",
     ]
-    aliases = dev_plan.get(CONTAINER, "postgres").inputs["networksAdvanced"][0]["aliases"]
-    assert aliases == ["postgres", "postgres-library"]
 
 
 def test_opa_loads_the_uploaded_trading_policy_and_probes_health_with_its_own_binary(dev_plan: Plan) -> None:

@@ -21,6 +21,7 @@ from components import (
     ServiceArgs,
     Valkey,
 )
+from components.settings import START_PERIOD_S
 from components.spec import CommandProbe, Credential, Port, SecretRef, ServiceSpec
 from offline.engine import ROOT
 
@@ -47,7 +48,7 @@ def test_declaring_every_service_creates_no_resource(monkeypatch: pytest.MonkeyP
         "clickhouse/clickhouse-server:24.9.2.42",
         "chrislusf/seaweedfs:4.30",
         "postgres:16.9-alpine",
-        "openpolicyagent/opa:1.4.2",
+        "openpolicyagent/opa:1.21.1",
         "opensearchproject/opensearch:2.19.1",
         "opensearchproject/opensearch:2.19.1",
     ]
@@ -104,3 +105,21 @@ def test_a_data_sheet_imports_no_target_and_no_provider(sheet: str) -> None:
         elif isinstance(node, ast.ImportFrom):
             imported.add(("." * node.level) + (node.module or ""))
     assert not {m for m in imported if "targets" in m or m.startswith(("pulumi_docker", "pulumi_random"))}, imported
+
+
+def test_the_settings_start_periods_are_the_data_sheets() -> None:
+    """settings.py refuses a wait timeout shorter than a service's start period, from its own table
+    (it cannot import the services: they import it); the data sheets are the source."""
+    args = ServiceArgs(NoTarget())
+    sheets = {
+        "nats": Nats.declare(args),
+        "valkey": Valkey.declare(args),
+        "questdb": QuestDB.declare(args),
+        "clickhouse": ClickHouse.declare(args),
+        "seaweedfs": SeaweedFS.declare(args),
+        "opensearch": OpenSearch.declare(OpenSearchArgs(NoTarget())),
+        "postgres": Postgres.declare(args),
+        "opa": OPA.declare(args),
+    }
+    assert {key: spec.start_period for key, spec in sheets.items() if spec.start_period} == START_PERIOD_S
+    assert START_PERIOD_S == {"questdb": 10, "clickhouse": 30, "opensearch": 60}

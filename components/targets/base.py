@@ -24,10 +24,19 @@ class Rendered:
     internal_endpoints: dict[str, str]
     # The spec's `connection` with credentials filled in; None when the spec declares none.
     credentials: pulumi.Output[dict[str, str]] | None
+    # The command that makes `endpoints` reachable from a laptop, where a step is needed first
+    # (`ssh -L` forwards to a remote Docker host's loopback); None where they are reachable as they are.
+    port_forward: pulumi.Input[str] | None = None
 
 
 class Target(Protocol):
-    """Renders one service's spec as resources parented to its component."""
+    """Renders one service's spec as resources parented to its component.
+
+    Every target keeps the same promises: one generated secret per declared credential, named
+    `<name>-<credential>`; data volumes and credentials exist even when `args.enabled` is false
+    (switching the service back on must find the data and the password it was initialised with);
+    `args.image`, `args.wait_timeout_seconds` override the spec's image and wait.
+    """
 
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered: ...
 

@@ -7,6 +7,7 @@ RemoteImage, one managed Volume per data path, and a Container on the stack's ne
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,9 +16,10 @@ import pulumi
 import pulumi_docker as docker
 import pulumi_random as random
 
+from .. import dockerhost
 from ..images import resolve_image
 from ..ports import SLOTS, endpoint_host, fixed_host_port
-from ..settings import StackSettings
+from ..settings import ConfigError, StackSettings
 from ..spec import NETWORKS, Credential, Port, ServiceSpec, probe_test
 from .base import Rendered, connection, resolve, upload_content
 
@@ -59,10 +61,21 @@ class DockerTarget:
     registry_mirror: str = ""
     wait_for_healthy: bool = True
     protect_data: bool = False
+    # How endpoint URLs on the developer's machine reach the published ports.
+    reach: dockerhost.Reach | None = None
 
     @classmethod
     def for_stack(cls, settings: StackSettings) -> DockerTarget:
-        """The stack's target, with its networks created."""
+        """The stack's target, with its networks created; refuses a Docker host whose published
+        ports no endpoint could reach."""
+        provider = pulumi.Config("docker")
+        try:
+            docker_host = dockerhost.resolve(
+                provider.get("host"), provider.get("context"), os.environ, provider.get_object("sshOpts") or ()
+            )
+            reachable = dockerhost.reach(docker_host, settings.bind_address)
+        except dockerhost.DockerHostError as error:
+            raise ConfigError(f"invalid stack config:\n  {error}") from None
         prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
         return cls(
             prefix,
@@ -73,6 +86,7 @@ class DockerTarget:
             registry_mirror=settings.registry_mirror,
             wait_for_healthy=settings.wait_for_healthy,
             protect_data=settings.protect_data,
+            reach=reachable,
         )
 
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered:
@@ -80,12 +94,18 @@ class DockerTarget:
         volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes]
         internal = {port.role: f"{port.scheme}://{name}:{port.number}" for port in spec.ports}
         endpoints: pulumi.Output[dict[str, str]]
+        port_forward: pulumi.Output[str] | None = None
         if args.enabled:
             container = self._container(parent, name, spec, args, credentials, volumes)
             endpoints = container.ports.apply(lambda ports: self._host_endpoints(spec, ports))
+            tunnel = self.reach.tunnel if self.reach else None
+            if tunnel is not None:
+                port_forward = container.ports.apply(
+                    lambda ports: tunnel.command(p.external for p in ports or [] if p.external)
+                )
         else:
             endpoints = pulumi.Output.from_input({})
-        return Rendered(endpoints, internal, connection(spec, credentials))
+        return Rendered(endpoints, internal, connection(spec, credentials), port_forward=port_forward)
 
     def _docker_name(self, name: str, *parts: str) -> str:
         return "-".join((self.prefix, name, *parts))
@@ -198,7 +218,7 @@ class DockerTarget:
     def _host_endpoints(
         self, spec: ServiceSpec, ports: Sequence[docker.outputs.ContainerPort] | None
     ) -> dict[str, str]:
-        host = endpoint_host(self.bind_address)
+        host = self.reach.host if self.reach else endpoint_host(self.bind_address)
         external = {p.internal: p.external for p in ports or []}
         return {
             port.role: f"{port.scheme}://{host}:{external[port.number]}"

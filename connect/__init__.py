@@ -1,0 +1,1 @@
+"""Connecting applications to a stack from its outputs, with no knowledge of Pulumi beyond them."""
