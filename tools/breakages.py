@@ -24,6 +24,7 @@ _SKIP = shutil.ignore_patterns(
 FAST_TIER = [
     "tests",
     "--ignore=tests/real",
+    "--ignore=tests/realengine",
     "--ignore=tests/test_static_checks.py",
     "--ignore=tests/test_settings_properties.py",
     # The gate's tests start the pack in subprocesses (a minute per breakage); tests/policies runs

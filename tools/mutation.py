@@ -37,10 +37,11 @@ MUTATED = ("components", PACK)
 _SKIP = {".git", "venv", ".venv", ".mutation", "mutants", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 _KEEP_DECORATORS = {"staticmethod", "classmethod"}
 # Two parts, each its own stage (mutmut keeps one config per tree).
-# "fast": every module, against the fast unit tests. Not tests/real (real servers), not the static
-# checks (mypy and ruff over the tree, minutes per mutant), not the hypothesis properties (seconds
-# per example, and they assert only "parses or refuses", never a value), not the gate's subprocess
-# tests (they start the pack anew per test; tests/policies covers the same rules in process).
+# "fast": every module, against the fast unit tests. Not tests/real and tests/realengine (real
+# servers, the real Pulumi CLI), not the static checks (mypy and ruff over the tree, minutes per
+# mutant), not the hypothesis properties (seconds per example, and they assert only "parses or
+# refuses", never a value), not the gate's subprocess tests (they start the pack anew per test;
+# tests/policies covers the same rules in process).
 # "sheets": the data sheets, the target and the spec, against the tests that read the rendered
 # dev stack (one mock-engine run per test process); the fast tier's run_program-heavy tests made
 # each of these mutants cost a minute on 2 shared cores.
@@ -70,6 +71,7 @@ PARTS = {
     + """pytest_add_cli_args_test_selection = [
     "tests",
     "--ignore=tests/real",
+    "--ignore=tests/realengine",
     "--ignore=tests/test_static_checks.py",
     "--ignore=tests/test_settings_properties.py",
     "--ignore=tests/test_gate.py",
