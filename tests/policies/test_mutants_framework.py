@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from harness import check_resource, check_stack, hardened_container, resource, stack_of
+from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, unknown_checking_proxy
 from trade2026_policies import POLICIES
 from trade2026_policies.framework import CONTAINER, IMAGE, ImageRef, Subject, image_of
 from trade2026_policies.images import is_pinned
@@ -160,3 +161,17 @@ def test_every_policy_has_its_signed_off_enforcement_level_and_severity() -> Non
     assert {
         name: (level and level.value, severity and severity.value) for name, (level, severity) in found.items()
     } == (LEVELS)
+
+
+def test_a_bare_registry_like_name_is_a_repository_not_a_registry() -> None:
+    assert ImageRef.parse("localhost") == ImageRef("localhost", None, None)
+
+
+def test_an_entry_unknown_in_preview_does_not_hide_the_entries_after_it() -> None:
+    # The first port is an object the engine knows only after `up`; the policy runtime's proxy
+    # raises UnknownValueError on reading it, as during `pulumi preview`.
+    ports = [UNKNOWN_OBJECT_VALUE, {"internal": 4222, "ip": "0.0.0.0"}]
+    props = unknown_checking_proxy({**hardened_container(), "ports": ports})
+    assert check_resource(BY_NAME["loopback-port-bindings"], props) == [
+        f"{LABEL}: port 4222 is published on 0.0.0.0; bind it to 127.0.0.1"
+    ]

@@ -138,3 +138,22 @@ def test_only_dev_and_dev_dash_stacks_may_run_opensearch_without_security_by_def
     assert check_resource(BY_NAME["opensearch-security-enabled"], props, stack=stack) == [
         f"{LABEL}: OpenSearch without login and TLS on stack {stack}"
     ]
+
+
+def test_options_separated_by_commas_alone_are_read_one_by_one() -> None:
+    volume = _volume("vieux/sshfs", {"o": "ro,bind", "device": "/srv/a"})
+    assert check_resource(BY_NAME["no-bind-mounts"], volume, type_=VOLUME) == [
+        f"{VOLUME_LABEL} is a bind mount of host path /srv/a in disguise; drop its driverOpts"
+    ]
+
+
+def test_a_host_directory_whose_name_merely_starts_like_a_sensitive_one_is_not_its_parent() -> None:
+    props = {**hardened_container(), "volumes": [{"hostPath": "/var/runX", "containerPath": "/x"}]}
+    config = {"sensitivePaths": ["/var/run/docker.sock"]}
+    assert check_resource(BY_NAME["no-sensitive-host-mounts"], props, config=config) == []
+
+
+def test_host_paths_that_differ_only_in_a_leading_letter_are_not_shared() -> None:
+    first = _mounting("a", {"type": "bind", "source": "/Xdata", "target": "/data"})
+    second = _mounting("b", {"type": "bind", "source": "/data", "target": "/data"})
+    assert check_stack(BY_NAME["no-shared-volumes"], stack_of(first, second)) == []
