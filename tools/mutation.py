@@ -34,7 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PACK = "trade2026_policies"
 MUTATED = ("components", PACK)
 # Not copied: environments, caches, the stage itself.
-_SKIP = {".git", "venv", ".venv", ".mutation", "mutants", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+_SKIP = {
+    ".git",
+    "venv",
+    ".venv",
+    ".hypothesis",
+    "mutants",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 _KEEP_DECORATORS = {"staticmethod", "classmethod"}
 # Two parts, each its own stage (mutmut keeps one config per tree).
 # "fast": every module, against the fast unit tests. Not tests/real and tests/realengine (real
@@ -48,7 +58,6 @@ _KEEP_DECORATORS = {"staticmethod", "classmethod"}
 _COMMON = """
 [tool.mutmut]
 source_paths = ["components", "trade2026_policies"]
-also_copy = ["offline", "policies", "__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
 use_git_change_detection = false
 timeout_multiplier = 5.0
@@ -181,8 +190,10 @@ def stage() -> None:
         shutil.copy2(ROOT / relative, target)
         if target.suffix == ".py" and _mutated(relative):
             target.write_text(_undecorate(target.read_text()))
+    # Everything else the tests import or read (offline/, connect/, policies/, the stack files).
+    top = sorted({_staged(f).relative_to(STAGE).parts[0] for f in files} - {*MUTATED, "tests", "pyproject.toml"})
     with (STAGE / "pyproject.toml").open("a") as pyproject:
-        pyproject.write(MUTMUT_CONFIG)
+        pyproject.write(MUTMUT_CONFIG + f"also_copy = {json.dumps(top)}\n")
     marker.write_text(digest.hexdigest())
     print(f"staged {len(files)} files in {STAGE}")
 
