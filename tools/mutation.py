@@ -190,6 +190,9 @@ def stage() -> None:
         shutil.copy2(ROOT / relative, target)
         if target.suffix == ".py" and _mutated(relative):
             target.write_text(_undecorate(target.read_text()))
+    # The gate starts the pack in policies/; its mutated code loads mutmut, which reads its config
+    # from the working directory.
+    (STAGE / "policies" / "setup.cfg").write_text("[mutmut]\nsource_paths = trade2026_policies\n")
     # Everything else the tests import or read (offline/, connect/, policies/, the stack files).
     top = sorted({_staged(f).relative_to(STAGE).parts[0] for f in files} - {*MUTATED, "tests", "pyproject.toml"})
     with (STAGE / "pyproject.toml").open("a") as pyproject:
