@@ -91,8 +91,11 @@ PARTS = {
     # mock-engine run of the whole stack in its session fixture (25 s of wall time on a loaded
     # 2-core machine): 30 s more make room, so a survivor is not mistaken for a timeout. A program
     # that raises can hang the mock engine; such a mutant ends as a timeout, which counts as killed.
+    # Forked straight from mutmut's process, which ran the mock engine (gRPC) for its stats, the
+    # workers hung at 0% CPU; a fork server that never ran a test avoids that.
     "sheets": _COMMON
     + "timeout_constant = 30.0\n"
+    + 'process_isolation = "forkserver"\n'
     + f"only_mutate = {_SHEETS!r}\n".replace("'", '"')
     + """pytest_add_cli_args_test_selection = [
     "tests/test_expectations.py",
@@ -190,6 +193,14 @@ def stage() -> None:
         shutil.copy2(ROOT / relative, target)
         if target.suffix == ".py" and _mutated(relative):
             target.write_text(_undecorate(target.read_text()))
+        elif relative == Path("tests/conftest.py") and PART == "sheets":
+            # mutmut credits a function to the tests during whose call it ran; a session fixture
+            # runs once, so the rendered stack would be credited to the first test alone. Per test,
+            # every test that reads the rendered stack is run against a data-sheet mutant.
+            text = target.read_text()
+            target.write_text(
+                text.replace('@pytest.fixture(scope="session")\ndef dev_plan', "@pytest.fixture\ndef dev_plan")
+            )
     # The gate starts the pack in policies/; its mutated code loads mutmut, which reads its config
     # from the working directory.
     (STAGE / "policies" / "setup.cfg").write_text("[mutmut]\nsource_paths = trade2026_policies\n")
