@@ -153,6 +153,23 @@ LEVELS = {
     "no-default-credentials": ("mandatory", "critical"),
     "opensearch-security-enabled": ("mandatory", "high"),
     "stack-scoped-names": ("mandatory", "medium"),
+    "jetstream-file-storage": ("mandatory", "high"),
+    "bounded-jetstream-streams": ("advisory", "medium"),
+    "kubernetes-no-host-path-volumes": ("mandatory", "critical"),
+    "kubernetes-data-on-persistent-volumes": ("mandatory", "high"),
+    "kubernetes-pinned-images": ("mandatory", "high"),
+    "kubernetes-probes-required": ("mandatory", "medium"),
+    "kubernetes-memory-limits-required": ("mandatory", "medium"),
+    "kubernetes-stack-memory-budget": ("mandatory", "medium"),
+    "kubernetes-no-privileged-containers": ("mandatory", "critical"),
+    "kubernetes-no-host-namespaces": ("mandatory", "high"),
+    "kubernetes-no-host-ports": ("mandatory", "high"),
+    "kubernetes-no-added-capabilities": ("mandatory", "high"),
+    "kubernetes-no-privilege-escalation": ("mandatory", "high"),
+    "kubernetes-no-unconfined-seccomp": ("mandatory", "high"),
+    "kubernetes-cluster-internal-services": ("mandatory", "high"),
+    "kubernetes-network-policy-per-workload": ("mandatory", "high"),
+    "kubernetes-stack-namespace": ("mandatory", "medium"),
 }
 
 
