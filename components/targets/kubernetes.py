@@ -112,6 +112,12 @@ def probe(spec: ServiceSpec, failures: int) -> k8s.core.v1.ProbeArgs:
     )
 
 
+def memory_quantity(mb: int) -> str:
+    """`mb` MiB in the canonical form the API server stores and the provider writes (1024Mi is
+    stored as 1Gi), so the program's inputs are what the cluster holds."""
+    return f"{mb // 1024}Gi" if mb % 1024 == 0 else f"{mb}Mi"
+
+
 def cluster_url(port: Port, host: str) -> str:
     return f"{port.scheme}://{host}:{port.number}"
 
@@ -320,7 +326,7 @@ class KubernetesTarget:
             readiness_probe=probe(spec, _READY_FAILURES),
             liveness_probe=probe(spec, _LIVE_FAILURES),
             resources=k8s.core.v1.ResourceRequirementsArgs(
-                requests={"memory": f"{spec.memory_mb}Mi"}, limits={"memory": f"{spec.memory_mb}Mi"}
+                requests={"memory": memory_quantity(spec.memory_mb)}, limits={"memory": memory_quantity(spec.memory_mb)}
             ),
             security_context=k8s.core.v1.SecurityContextArgs(
                 allow_privilege_escalation=False,
