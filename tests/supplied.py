@@ -14,6 +14,7 @@ SUPPLIED: dict[str, dict[str, str]] = {
     "opensearch": {"admin-password": "Vault_OpenSearch-8eW2q"},
     "postgres": {"password": "vault-postgres-L5kJ2hGf8d"},
 }
+SECRET_KEYS = ("trade2026:credentials",)
 VALUES = [value for credentials in SUPPLIED.values() for value in credentials.values()]
 
 
