@@ -1,7 +1,11 @@
 import pulumi
 
+from .ready import JetStreamStream
 from .service import Service, ServiceArgs
 from .spec import CommandProbe, DataVolume, Port, ServiceSpec
+
+DAY = 24 * 3600
+GIB = 1 << 30
 
 
 class Nats(Service):
@@ -33,4 +37,30 @@ class Nats(Service):
             # so monitoring (-m) must be asked for here. Single node: no cluster port (6222) opens.
             command=("-js", "-sd", "/data", "-m", "8222"),
             memory_mb=args.memory(256),
+            # Subjects follow {domain}.{service}.{action}.{entity}. A stream is a replay buffer, not
+            # the system of record (QuestDB and ClickHouse are): bounded by age, and by size so the
+            # three together never hold more than 5 GiB of the data volume; the oldest go first.
+            ready=(
+                JetStreamStream(
+                    "ORDERS",
+                    ("trading.order.>",),
+                    "Order flow, kept for replay and audit",
+                    max_age_seconds=7 * DAY,
+                    max_bytes=2 * GIB,
+                ),
+                JetStreamStream(
+                    "MARKETDATA",
+                    ("marketdata.>",),
+                    "Market data snapshots; high volume, short-lived",
+                    max_age_seconds=1 * DAY,
+                    max_bytes=2 * GIB,
+                ),
+                JetStreamStream(
+                    "ANALYTICS",
+                    ("analytics.>",),
+                    "Analytics events, durable for replay by the analytics service",
+                    max_age_seconds=7 * DAY,
+                    max_bytes=1 * GIB,
+                ),
+            ),
         )

@@ -2,11 +2,56 @@ from dataclasses import dataclass
 
 import pulumi
 
+from .ready import IndexTemplate
 from .service import Service, ServiceArgs
 from .spec import CommandProbe, Credential, DataVolume, HttpProbe, Port, Probe, SecretRef, ServiceSpec, Value
 
 # Yellow is healthy for a single node: replicas have nowhere to go.
 HEALTH_PATH = "/_cluster/health?wait_for_status=yellow&timeout=2s"
+
+# Ids and enumerations are keywords (exact match, aggregations); free text only where people search it.
+TEMPLATES = (
+    IndexTemplate(
+        "logs",
+        ("logs-*",),
+        (
+            ("@timestamp", "date"),
+            ("level", "keyword"),
+            ("service", "keyword"),
+            ("host", "keyword"),
+            ("trace_id", "keyword"),
+            ("message", "text"),
+        ),
+    ),
+    IndexTemplate(
+        "orders",
+        ("orders-*",),
+        (
+            ("timestamp", "date"),
+            ("order_id", "keyword"),
+            ("symbol", "keyword"),
+            ("side", "keyword"),
+            ("price", "double"),
+            ("quantity", "double"),
+            ("status", "keyword"),
+            ("user_id", "keyword"),
+        ),
+    ),
+    IndexTemplate(
+        "trades",
+        ("trades-*",),
+        (
+            ("timestamp", "date"),
+            ("fill_id", "keyword"),
+            ("order_id", "keyword"),
+            ("symbol", "keyword"),
+            ("side", "keyword"),
+            ("price", "double"),
+            ("quantity", "double"),
+            ("venue", "keyword"),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -68,4 +113,5 @@ class OpenSearch(Service):
             memory_mb=memory_mb,
             wait_timeout=180,
             start_period=60,
+            ready=TEMPLATES,
         )

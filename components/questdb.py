@@ -1,7 +1,53 @@
 import pulumi
 
+from .ready import Column, QuestDBTable
 from .service import Service, ServiceArgs
 from .spec import Credential, DataVolume, HttpProbe, Port, SecretRef, ServiceSpec
+
+# Appendix A's tables, column for column: ILP would otherwise create them on first write with
+# guessed types (strings for the ids) and the default partitioning.
+TABLES = (
+    QuestDBTable(
+        "orders",
+        (
+            Column("timestamp", "TIMESTAMP"),
+            Column("order_id", "SYMBOL"),
+            Column("symbol", "SYMBOL"),
+            Column("side", "SYMBOL"),
+            Column("price", "DOUBLE"),
+            Column("quantity", "DOUBLE"),
+            Column("status", "SYMBOL"),
+        ),
+        timestamp="timestamp",
+        partition_by="DAY",
+    ),
+    QuestDBTable(
+        "ticks",
+        (
+            Column("timestamp", "TIMESTAMP"),
+            Column("symbol", "SYMBOL"),
+            Column("price", "DOUBLE"),
+            Column("volume", "DOUBLE"),
+            Column("exchange", "SYMBOL"),
+        ),
+        timestamp="timestamp",
+        partition_by="HOUR",
+    ),
+    QuestDBTable(
+        "fills",
+        (
+            Column("timestamp", "TIMESTAMP"),
+            Column("fill_id", "SYMBOL"),
+            Column("order_id", "SYMBOL"),
+            Column("symbol", "SYMBOL"),
+            Column("price", "DOUBLE"),
+            Column("quantity", "DOUBLE"),
+            Column("venue", "SYMBOL"),
+        ),
+        timestamp="timestamp",
+        partition_by="DAY",
+    ),
+)
 
 
 class QuestDB(Service):
@@ -36,4 +82,5 @@ class QuestDB(Service):
             memory_mb=args.memory(512),
             wait_timeout=90,
             start_period=10,
+            ready=TABLES,
         )

@@ -2,6 +2,7 @@ import json
 
 import pulumi
 
+from .ready import S3Bucket
 from .service import Service, ServiceArgs
 from .spec import Credential, DataVolume, HttpProbe, Port, SecretRef, ServiceSpec, Upload
 
@@ -51,4 +52,10 @@ class SeaweedFS(Service):
             connection={"accessKey": SecretRef("s3-access-key"), "secretKey": SecretRef("s3-secret-key")},
             memory_mb=args.memory(256),
             wait_timeout=90,
+            ready=(
+                S3Bucket("models", "ML model artifacts and weights"),
+                S3Bucket("backtest-results", "Backtest result files (JSON, CSV)"),
+                S3Bucket("reports", "Report archives (PDF, Excel)"),
+                S3Bucket("log-archives", "Compressed log archives"),
+            ),
         )

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .ready import ReadyObject
+
 # frontend: what UI-facing services reach; lowlatency: the trading hot path;
 # backend: everything services talk to. As in the compose setup.
 NETWORKS = ("frontend", "lowlatency", "backend")
@@ -122,6 +124,8 @@ class ServiceSpec:
     wait_timeout: int = 60
     # Seconds of start-up during which failed probes do not count.
     start_period: int = 0
+    # Objects the applications expect on a fresh stack (streams, tables, buckets, index templates).
+    ready: tuple[ReadyObject, ...] = ()
 
     def __post_init__(self) -> None:
         # A data sheet that contradicts itself is refused before any target renders it.
@@ -130,6 +134,9 @@ class ServiceSpec:
         for value in [*self.env.values(), *self.connection.values()]:
             if isinstance(value, SecretRef) and value.credential not in declared:
                 raise ValueError(f"{value.credential!r} is not a declared credential")
+        for declaration in self.ready:
+            if not self.port(declaration.port_role).published:
+                raise ValueError(f"{declaration.kind} {declaration.name} needs port {declaration.port_role} published")
         unknown = set(self.networks) - set(NETWORKS)
         if unknown:
             raise ValueError(f"unknown networks {sorted(unknown)}")

@@ -37,6 +37,8 @@ _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Docker hands out host ports from the ephemeral range when a port has no `external`.
 _FIRST_EPHEMERAL_PORT = 32768
+# Resources served by the Python dynamic provider host (`python -m pulumi.dynamic`).
+DYNAMIC = "pulumi-python:dynamic"
 
 
 def _urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
@@ -117,6 +119,8 @@ class Registration:
     # the explicit provider reference when the program passed one.
     version: str = ""
     provider: str = ""
+    # Outputs the engine must keep secret although no input of the same name was.
+    additional_secret_outputs: tuple[str, ...] = ()
 
     @classmethod
     def from_request(cls, request: Any, urn: str, aliases: tuple[str, ...] = ()) -> Registration:
@@ -139,6 +143,7 @@ class Registration:
             aliases=aliases,
             version=request.version,
             provider=request.provider,
+            additional_secret_outputs=tuple(request.additionalSecretOutputs),
         )
 
 
@@ -199,6 +204,11 @@ class DockerMocks(mocks.Mocks):
             state["ports"] = [self._published(port) for port in state.get("ports") or []]
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = "Mock" + digest[: int(state.get("length", 32)) - 4]
+        elif args.typ.startswith(DYNAMIC):
+            # components.readydata: the id the provider gives, outputs as declared (the mock server
+            # holds exactly what was asked for); the pickled provider is the host's business.
+            state.pop("__provider", None)
+            return f"{state['kind']}/{state['name']}", state
         return f"{args.name}-{digest[:12]}", state
 
     def _published(self, port: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,10 @@ _SHORT_TYPES = {
     "docker:index/remoteImage:RemoteImage": "RemoteImage",
     "docker:index/container:Container": "Container",
     "random:index/randomPassword:RandomPassword": "RandomPassword",
+    "pulumi-python:dynamic/trade2026:JetStreamStream": "JetStreamStream",
+    "pulumi-python:dynamic/trade2026:QuestDBTable": "QuestDBTable",
+    "pulumi-python:dynamic/trade2026:S3Bucket": "S3Bucket",
+    "pulumi-python:dynamic/trade2026:IndexTemplate": "IndexTemplate",
 }
 
 
@@ -79,6 +83,29 @@ def _env(envs: Any, applied: Any) -> str:
     return ", ".join(_env_entry(e, a) for e, a in zip(entries, after, strict=True)) or "-"
 
 
+def _ready_data(props: dict[str, Any]) -> Iterator[str]:
+    kind = props.get("kind")
+    if kind == "stream":
+        yield f"subjects    {', '.join(props.get('subjects', []))}   storage {props.get('storage')}"
+        limits = f"max age {props.get('maxAgeSeconds', 0) // 3600} h, max {props.get('maxBytes', 0) >> 20} MiB"
+        yield f"limits      {props.get('retention')} retention, {limits}, discard {props.get('discard')}"
+    elif kind == "table":
+        columns = ", ".join(f"{c['name']} {c['type']}" for c in props.get("columns", []))
+        yield f"columns     {columns}"
+        yield f"layout      timestamp({props.get('timestamp')}) PARTITION BY {props.get('partitionBy')}"
+    elif kind == "bucket":
+        yield f"bucket      {props.get('name')}: {props.get('purpose')}"
+    elif kind == "index-template":
+        # Sorted: a protobuf Struct keeps no key order.
+        properties = sorted(props.get("mappings", {}).get("properties", {}).items())
+        fields = ", ".join(f"{name} {mapping['type']}" for name, mapping in properties)
+        yield f"patterns    {', '.join(props.get('patterns', []))}   priority {props.get('priority')}"
+        yield f"mappings    {fields}"
+    endpoint = props.get("endpoint")
+    known = endpoint not in (None, "") and endpoint is not UNKNOWN
+    yield f"reaches     {endpoint if known else 'its published port (known after up)'}"
+
+
 def describe(resource: Registration, applied: Registration | None = None) -> Iterator[str]:
     """The settings a reviewer checks, one per line, for one resource; `applied` is the same
     resource as after `pulumi up`, which tells what an uncomputed value is."""
@@ -112,6 +139,9 @@ def describe(resource: Registration, applied: Registration | None = None) -> Ite
         yield f"name        {props.get('name')}"
     elif resource.type == "docker:index/remoteImage:RemoteImage":
         yield f"pull        {props.get('name')}   keep locally: {props.get('keepLocally')}"
+    elif resource.type.startswith("pulumi-python:dynamic/trade2026:"):
+        yield from _ready_data(props)
+        yield f"data safety protect: {resource.protect}, retain on delete: {resource.retain_on_delete}"
     elif resource.type == "random:index/randomPassword:RandomPassword":
         yield f"generate    {props.get('length')} characters, stored as a secret"
 

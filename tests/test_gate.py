@@ -309,3 +309,13 @@ def test_a_malformed_pack_manifest_is_one_line_and_exit_2(tmp_path: Path, capsys
     assert gate.main(["--stack", "dev", "--pack", str(pack)]) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith(f"gate: {pack / 'PulumiPolicy.yaml'}: unreadable: ")
+
+
+def test_a_memory_stream_fails_the_gate_naming_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _gate_program("memory_stream", monkeypatch)
+    stream = "pulumi-python:dynamic/trade2026:JetStreamStream: nats-stream-SCRATCH"
+    assert _found(report) == [
+        ("mandatory", "jetstream-file-storage", stream),
+        ("mandatory", "bounded-jetstream-streams", stream),
+        ("mandatory", "bounded-jetstream-streams", stream),
+    ]

@@ -25,6 +25,9 @@ DEV_URNS = [
     "urn:pulumi:dev::trade2026::trade2026:infra:Nats$docker:index/container:Container::nats",
     "urn:pulumi:dev::trade2026::trade2026:infra:Nats$docker:index/remoteImage:RemoteImage::nats-image",
     "urn:pulumi:dev::trade2026::trade2026:infra:Nats$docker:index/volume:Volume::nats-data",
+    "urn:pulumi:dev::trade2026::trade2026:infra:Nats$pulumi-python:dynamic/trade2026:JetStreamStream::nats-stream-ANALYTICS",
+    "urn:pulumi:dev::trade2026::trade2026:infra:Nats$pulumi-python:dynamic/trade2026:JetStreamStream::nats-stream-MARKETDATA",
+    "urn:pulumi:dev::trade2026::trade2026:infra:Nats$pulumi-python:dynamic/trade2026:JetStreamStream::nats-stream-ORDERS",
     "urn:pulumi:dev::trade2026::trade2026:infra:Nats::nats",
     "urn:pulumi:dev::trade2026::trade2026:infra:OPA$docker:index/container:Container::opa",
     "urn:pulumi:dev::trade2026::trade2026:infra:OPA$docker:index/remoteImage:RemoteImage::opa-image",
@@ -32,6 +35,9 @@ DEV_URNS = [
     "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch$docker:index/container:Container::opensearch",
     "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch$docker:index/remoteImage:RemoteImage::opensearch-image",
     "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch$docker:index/volume:Volume::opensearch-data",
+    "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch$pulumi-python:dynamic/trade2026:IndexTemplate::opensearch-index-template-logs",
+    "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch$pulumi-python:dynamic/trade2026:IndexTemplate::opensearch-index-template-orders",
+    "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch$pulumi-python:dynamic/trade2026:IndexTemplate::opensearch-index-template-trades",
     "urn:pulumi:dev::trade2026::trade2026:infra:OpenSearch::opensearch",
     "urn:pulumi:dev::trade2026::trade2026:infra:Postgres$docker:index/container:Container::postgres",
     "urn:pulumi:dev::trade2026::trade2026:infra:Postgres$docker:index/remoteImage:RemoteImage::postgres-image",
@@ -41,11 +47,18 @@ DEV_URNS = [
     "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$docker:index/container:Container::questdb",
     "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$docker:index/remoteImage:RemoteImage::questdb-image",
     "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$docker:index/volume:Volume::questdb-data",
+    "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$pulumi-python:dynamic/trade2026:QuestDBTable::questdb-table-fills",
+    "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$pulumi-python:dynamic/trade2026:QuestDBTable::questdb-table-orders",
+    "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$pulumi-python:dynamic/trade2026:QuestDBTable::questdb-table-ticks",
     "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB$random:index/randomPassword:RandomPassword::questdb-pg-password",
     "urn:pulumi:dev::trade2026::trade2026:infra:QuestDB::questdb",
     "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$docker:index/container:Container::seaweedfs",
     "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$docker:index/remoteImage:RemoteImage::seaweedfs-image",
     "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$docker:index/volume:Volume::seaweedfs-data",
+    "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$pulumi-python:dynamic/trade2026:S3Bucket::seaweedfs-bucket-backtest-results",
+    "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$pulumi-python:dynamic/trade2026:S3Bucket::seaweedfs-bucket-log-archives",
+    "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$pulumi-python:dynamic/trade2026:S3Bucket::seaweedfs-bucket-models",
+    "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$pulumi-python:dynamic/trade2026:S3Bucket::seaweedfs-bucket-reports",
     "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$random:index/randomPassword:RandomPassword::seaweedfs-s3-access-key",
     "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS$random:index/randomPassword:RandomPassword::seaweedfs-s3-secret-key",
     "urn:pulumi:dev::trade2026::trade2026:infra:SeaweedFS::seaweedfs",
@@ -69,6 +82,7 @@ def test_no_resource_of_the_dev_stack_carries_an_alias_yet(dev_plan: Plan) -> No
 def test_a_renamed_type_token_with_an_alias_maps_every_old_urn_to_its_new_one() -> None:
     plan = run_program("dev", {}, program=ROOT / "tests" / "programs" / "renamed_nats.py")
     renamed = {r.urn: r.aliases for r in plan.resources if "MessageBus" in r.urn}
+    prefix = "urn:pulumi:dev::trade2026::trade2026:infra:"
     assert renamed == {
         "urn:pulumi:dev::trade2026::trade2026:infra:MessageBus::nats": (
             "urn:pulumi:dev::trade2026::trade2026:infra:Nats::nats",
@@ -82,6 +96,14 @@ def test_a_renamed_type_token_with_an_alias_maps_every_old_urn_to_its_new_one() 
         "urn:pulumi:dev::trade2026::trade2026:infra:MessageBus$docker:index/volume:Volume::nats-data": (
             "urn:pulumi:dev::trade2026::trade2026:infra:Nats$docker:index/volume:Volume::nats-data",
         ),
+        **{
+            f"{prefix}MessageBus{stream}": (f"{prefix}Nats{stream}",)
+            for stream in (
+                "$pulumi-python:dynamic/trade2026:JetStreamStream::nats-stream-ANALYTICS",
+                "$pulumi-python:dynamic/trade2026:JetStreamStream::nats-stream-MARKETDATA",
+                "$pulumi-python:dynamic/trade2026:JetStreamStream::nats-stream-ORDERS",
+            )
+        },
     }
     assert sorted(alias for aliases in renamed.values() for alias in aliases) == sorted(NATS_URNS)
 

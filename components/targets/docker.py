@@ -19,6 +19,8 @@ from pydantic import SecretStr
 from .. import dockerhost
 from ..images import resolve_image
 from ..ports import SLOTS, endpoint_host, fixed_host_port
+from ..ready import ReadyObject
+from ..readydata import ready_resource
 from ..settings import ConfigError, StackSettings
 from ..spec import NETWORKS, Port, ServiceSpec, probe_test
 from .base import Rendered, connection, credential_value, resolve, upload_content
@@ -107,7 +109,12 @@ class DockerTarget:
                 port_forward = container.ports.apply(
                     lambda ports: tunnel.command(p.external for p in ports or [] if p.external)
                 )
+            login = connection(spec, credentials)
+            for declaration in spec.ready:
+                self._ready(parent, name, declaration, container, endpoints, login, port_forward)
         else:
+            # No ready data either: streams and tables stay on the kept volume, and switching the
+            # service back on adopts them.
             endpoints = pulumi.Output.from_input({})
         return Rendered(endpoints, internal, connection(spec, credentials), port_forward=port_forward)
 
@@ -191,6 +198,34 @@ class DockerTarget:
                 delete_before_replace=True,
                 # The provider stores a changed healthcheck without applying it (kreuzwerker #988).
                 replace_on_changes=["healthcheck"],
+            ),
+        )
+
+    def _ready(
+        self,
+        parent: pulumi.Resource,
+        name: str,
+        declaration: ReadyObject,
+        container: docker.Container,
+        endpoints: pulumi.Output[dict[str, str]],
+        login: pulumi.Output[dict[str, str]] | None,
+        port_forward: pulumi.Output[str] | None,
+    ) -> pulumi.Resource:
+        role = declaration.port_role
+        return ready_resource(
+            declaration,
+            f"{name}-{declaration.kind}-{declaration.name}",
+            # Empty only in a preview, where Docker has not assigned the host port yet.
+            endpoints.apply(lambda urls: urls.get(role, "")),
+            login,
+            port_forward,
+            pulumi.ResourceOptions(
+                parent=parent,
+                # The host port answers once the container is healthy, which `up` waits for.
+                depends_on=[container],
+                protect=self.protect_data,
+                retain_on_delete=self.protect_data,
+                delete_before_replace=True,
             ),
         )
 

@@ -2,7 +2,7 @@
 
 from pulumi_policy import Policy
 
-from . import credentials, images, naming, network, runtime, storage
+from . import credentials, images, naming, network, readydata, runtime, storage
 from . import kubernetes as kubernetes_rules
 
 POLICIES: list[Policy] = [
@@ -32,5 +32,7 @@ POLICIES: list[Policy] = [
     credentials.no_default_credentials,
     credentials.opensearch_security_enabled,
     naming.stack_scoped_names,
+    readydata.jetstream_file_storage,
+    readydata.bounded_jetstream_streams,
     *kubernetes_rules.POLICIES,
 ]

@@ -69,6 +69,8 @@ FRAMEWORKS = {
     "no-default-credentials": "KICS",
     "opensearch-security-enabled": "Trade2026 infrastructure",
     "stack-scoped-names": "Trade2026 infrastructure",
+    "jetstream-file-storage": "Trade2026 infrastructure",
+    "bounded-jetstream-streams": "Trade2026 infrastructure",
     "kubernetes-no-host-path-volumes": "Kubernetes Pod Security Standards",
     "kubernetes-data-on-persistent-volumes": "Trade2026 infrastructure",
     "kubernetes-pinned-images": "Trade2026 infrastructure",
