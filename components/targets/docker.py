@@ -1,8 +1,8 @@
 """The Docker target: one Docker host, three Docker networks, a container per service.
 
-Every service renders the same way: a RandomPassword per declared credential, a pinned
-RemoteImage, one managed Volume per data path, and a Container on the stack's networks that
-`pulumi up` waits on until its healthcheck passes.
+Every service renders the same way: per declared credential the value the stack supplies or a
+RandomPassword, a pinned RemoteImage, one managed Volume per data path, and a Container on the
+stack's networks that `pulumi up` waits on until its healthcheck passes.
 """
 
 from __future__ import annotations
