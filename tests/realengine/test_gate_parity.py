@@ -134,11 +134,12 @@ def test_the_kubernetes_stack_passes_both_gates_with_no_violation(tmp_path: Path
     assert offline_gate("k8s-dev", ROOT / "__main__.py", raw, SECRET_KEYS) == []
 
 
-def test_up_without_a_preview_stops_at_the_violating_objects_but_not_before_the_others(tmp_path: Path) -> None:
+def test_up_without_a_preview_stops_at_the_first_violating_object_but_not_before_the_others(tmp_path: Path) -> None:
     """The Automation API's `up` passes --skip-preview, so the analyzer judges each resource just
-    before its step: the violating StatefulSet is never written, but objects that passed and were
-    registered before it may be (here the Namespace and NetworkPolicy were, in every run seen).
-    Hence the gate runs on a preview, before any `up`."""
+    before its step, and the first mandatory violation (the StatefulSet's or the Service's, as
+    steps run concurrently) ends the update. Neither violating object is written, but objects that
+    passed and were registered first (Namespace, NetworkPolicy) may be. Hence the gate runs on a
+    preview, before any `up`."""
     rendered = tmp_path / "rendered"
     stack = project_stack(
         tmp_path,
@@ -146,12 +147,22 @@ def test_up_without_a_preview_stops_at_the_violating_objects_but_not_before_the_
         {"kubernetes:renderYamlToDirectory": str(rendered)},
         program=fixture_program("k8s_node_disk.py"),
     )
-    with pytest.raises(auto.CommandError, match="\n code: 1\n") as failed:
-        stack.up(policy_packs=[our_pack(tmp_path)], policy_pack_configs=[str(CI)])
-    assert "- [mandatory] [severity: critical]  kubernetes-no-host-path-volumes" in str(failed.value)
+    violated: list[str] = []
+
+    def on_event(event: auto.EngineEvent) -> None:
+        if event.policy_event is not None:
+            violated.append(event.policy_event.policy_name)
+
+    with pytest.raises(auto.CommandError, match="\n code: 1\n"):
+        stack.up(policy_packs=[our_pack(tmp_path)], policy_pack_configs=[str(CI)], on_event=on_event)
+    assert violated
+    assert set(violated) <= {
+        "kubernetes-cluster-internal-services",
+        "kubernetes-data-on-persistent-volumes",
+        "kubernetes-no-host-path-volumes",
+    }
     written = {path.name for path in rendered.glob("*/*")}
     assert written <= {
         "networking.k8s.io_v1-networkpolicy-trade2026-dev-default-deny-ingress.yaml",
         "v1-namespace-default-trade2026-dev.yaml",
     }
-    assert "apps_v1-statefulset-trade2026-dev-nats.yaml" not in written
