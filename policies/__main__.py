@@ -1,5 +1,8 @@
+import pulumi_policy.policy
 from pulumi_policy import EnforcementLevel, PolicyPack
-from trade2026_policies import POLICIES
+from trade2026_policies import POLICIES, convert_once
+
+convert_once.install(pulumi_policy.policy)
 
 # Each policy carries its own default level; environments override them with
 # --policy-pack-config (policies/config/*.json).
