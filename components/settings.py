@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -55,7 +56,10 @@ _FLOOR_REASON = {
 START_PERIOD_S: dict[str, int] = {"questdb": 10, "clickhouse": 30, "opensearch": 60}
 
 # Structured keys arrive as JSON text; everything else stays text for the field validators.
-_STRUCTURED = frozenset({"services", "kubernetes"})
+_STRUCTURED = frozenset({"services", "kubernetes", "credentials"})
+# Keys whose values are never shown in a message, secret-marked or not. Their key paths are shown:
+# `pulumi config set --secret --path` encrypts only the leaf values of Pulumi.<stack>.yaml.
+_NEVER_SHOWN = frozenset({"credentials"})
 _MAX_JSON_CHARS = 65536
 _MAX_DEPTH = 8
 _RETIRED = {"portOffset": f"replaced by {NAMESPACE}:portBlock (one block of host ports per stack)"}
@@ -121,6 +125,18 @@ class ServicesSettings(_Strict):
     opensearch: OpenSearchSettings = Field(default_factory=OpenSearchSettings)
     postgres: ServiceSettings = Field(default_factory=ServiceSettings)
     opa: ServiceSettings = Field(default_factory=ServiceSettings)
+
+
+# The credentials each data sheet declares (`Credential(...)` in components/<service>.py; a test
+# keeps the two in step). A stack may supply any of them instead of having them generated.
+DECLARED_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "valkey": ("password",),
+    "questdb": ("pg-password",),
+    "clickhouse": ("password",),
+    "seaweedfs": ("s3-access-key", "s3-secret-key"),
+    "opensearch": ("admin-password",),
+    "postgres": ("password",),
+}
 
 
 # Target selection and the Kubernetes target's own keys ------------------------------------------
@@ -230,6 +246,17 @@ class StackSettings(TargetSettings):
     wait_for_healthy: CliBool = Field(True, description="`pulumi up` finishes only when healthy.")
     protect_data: CliBool = Field(False, description="Protect and retain data volumes.")
     services: ServicesSettings = Field(default_factory=ServicesSettings)
+    credentials: dict[str, dict[str, SecretStr]] = Field(
+        default_factory=dict,
+        description="service -> credential -> value (from a vault), instead of a generated password; "
+        "set with `pulumi config set --secret --path`.",
+    )
+
+    def declared_credentials(self, service: str) -> tuple[str, ...]:
+        """What `service`'s data sheet declares with this stack's settings."""
+        if service == "opensearch" and not self.services.opensearch.security_plugin:
+            return ()  # no login without the security plugin
+        return DECLARED_CREDENTIALS.get(service, ())
 
     @field_validator("bind_address")
     @classmethod
@@ -329,12 +356,12 @@ class _Problems:
         top, *nested = loc
         # Key names are public (`pulumi config` lists them). Below a secret key, only this
         # program's own field names are shown: anything else came from the secret value.
-        secret = str(top) in self.secret_names
+        secret = str(top) in self.secret_names and str(top) not in _NEVER_SHOWN
         parts = [_text(top), *("[secret]" if secret and str(part) not in _FIELDS else _text(part) for part in nested)]
         return f"{NAMESPACE}:" + ".".join(parts)
 
     def add(self, loc: tuple[object, ...], message: str, value: Any = None, *, show: bool = True) -> None:
-        secret = bool(loc) and str(loc[0]) in self.secret_names
+        secret = bool(loc) and (str(loc[0]) in self.secret_names or str(loc[0]) in _NEVER_SHOWN)
         got = f" (got {_shown(value, secret)})" if show else ""
         self.lines.append(f"{self.key(*loc)}: {message}{got}")
 
@@ -390,6 +417,30 @@ def _service_problems(settings: StackSettings, problems: _Problems) -> None:
         )
 
 
+def _credential_problems(settings: StackSettings, secret: bool, problems: _Problems) -> None:
+    if settings.credentials and not secret:
+        problems.add(
+            ("credentials",),
+            "must be a secret: set each one with `pulumi config set --secret --path "
+            f"'{NAMESPACE}:credentials.<service>.<credential>'` (and `pulumi config rm {NAMESPACE}:credentials` first)",
+            show=False,
+        )
+    for service, supplied in settings.credentials.items():
+        if service not in ServicesSettings.model_fields:
+            problems.add(("credentials", service), "no service of that name", show=False)
+            continue
+        declared = settings.declared_credentials(service)
+        for name, value in supplied.items():
+            if name not in declared:
+                has = f"its credentials are {', '.join(declared)}" if declared else "it has none"
+                if service == "opensearch" and not declared:
+                    has += f" with {NAMESPACE}:services.opensearch.securityPlugin false"
+                message = f"{service} declares no such credential ({has})"
+                problems.add(("credentials", service, name), message, show=False)
+            elif not value.get_secret_value():
+                problems.add(("credentials", service, name), "is empty", show=False)
+
+
 def parse_settings(config: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackSettings:
     """Validate a `{"trade2026:key": value}` map; raises ConfigError listing every problem.
 
@@ -427,6 +478,7 @@ def parse_settings(config: Mapping[str, Any], secret_keys: Collection[str] = ())
             problems.add_pydantic(error)
     else:
         _service_problems(settings, problems)
+        _credential_problems(settings, "credentials" in secret_names, problems)
         problems.lines.extend(target_problems(settings, config))
         if not problems.lines:
             return settings

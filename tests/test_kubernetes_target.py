@@ -220,7 +220,9 @@ def test_both_targets_render_every_port_volume_probe_memory_limit_upload_and_cre
     assert [path for path, m in mounts.items() if m["name"] in claims] == sheet.data, "kubernetes volumes"
     for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert _probe_text(main[kind]) == sheet.probe, kind
-    assert main["resources"]["limits"]["memory"] == f"{sheet.memory_mb}Mi", "kubernetes memory"
+    # In the canonical form the API server stores (and pulumi-kubernetes writes): 1024Mi is 1Gi.
+    memory = {1024: "1Gi"}.get(sheet.memory_mb, f"{sheet.memory_mb}Mi")
+    assert main["resources"]["limits"]["memory"] == memory, "kubernetes memory"
     files = {path: m["name"] == "secret-files" for path, m in mounts.items() if m["name"] not in claims}
     assert files == sheet.uploads, "kubernetes uploads (True: from a Secret)"
     if sheet.credentials:

@@ -214,8 +214,8 @@ BREAKAGES = [
     Breakage(
         "disabled-service-loses-its-password",
         "components/targets/docker.py",
-        "credentials = {c.name: generate_password(parent, name, c) for c in spec.credentials}",
-        "credentials = {c.name: generate_password(parent, name, c) for c in spec.credentials if args.enabled}",
+        "credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials}",
+        "credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials if args.enabled}",
     ),
     Breakage(
         "disabled-service-loses-its-volume",

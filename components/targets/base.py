@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pulumi
 import pulumi_random as random
+from pydantic import SecretStr
 
 from ..spec import Credential, SecretRef, ServiceSpec, Upload, Value
 
@@ -34,9 +35,10 @@ class Rendered:
 class Target(Protocol):
     """Renders one service's spec as resources parented to its component.
 
-    Every target keeps the same promises: one generated secret per declared credential, named
-    `<name>-<credential>`; data volumes and credentials exist even when `args.enabled` is false
-    (switching the service back on must find the data and the password it was initialised with);
+    Every target keeps the same promises: per declared credential, the value the stack supplies
+    (`trade2026:credentials`), else one generated secret named `<name>-<credential>`; data volumes
+    and credentials exist even when `args.enabled` is false (switching the service back on must
+    find the data and the password it was initialised with);
     `args.image`, `args.wait_timeout_seconds` override the spec's image and wait.
     """
 
@@ -64,6 +66,17 @@ def connection(
     if not spec.connection:
         return None
     return pulumi.Output.all(**{key: resolve(value, credentials) for key, value in spec.connection.items()})
+
+
+def credential_value(
+    parent: pulumi.Resource, name: str, credential: Credential, supplied: Mapping[str, SecretStr]
+) -> pulumi.Output[str]:
+    """The stack's supplied value (a secret from the start), else a generated password. A supplied
+    value registers nothing, so a stack supplying all of them needs no pulumi-random provider."""
+    value = supplied.get(credential.name)
+    if value is not None:
+        return pulumi.Output.secret(value.get_secret_value())
+    return generate_password(parent, name, credential)
 
 
 def generate_password(parent: pulumi.Resource, name: str, credential: Credential) -> pulumi.Output[str]:

@@ -1,19 +1,20 @@
 """The Docker target: one Docker host, three Docker networks, a container per service.
 
-Every service renders the same way: a RandomPassword per declared credential, a pinned
-RemoteImage, one managed Volume per data path, and a Container on the stack's networks that
-`pulumi up` waits on until its healthcheck passes.
+Every service renders the same way: per declared credential the value the stack supplies or a
+RandomPassword, a pinned RemoteImage, one managed Volume per data path, and a Container on the
+stack's networks that `pulumi up` waits on until its healthcheck passes.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_docker as docker
+from pydantic import SecretStr
 
 from .. import dockerhost
 from ..images import resolve_image
@@ -22,7 +23,7 @@ from ..ready import ReadyObject
 from ..readydata import ready_resource
 from ..settings import ConfigError, StackSettings
 from ..spec import NETWORKS, Port, ServiceSpec, probe_test
-from .base import Rendered, connection, generate_password, resolve, upload_content
+from .base import Rendered, connection, credential_value, resolve, upload_content
 
 if TYPE_CHECKING:
     from ..service import ServiceArgs
@@ -62,6 +63,8 @@ class DockerTarget:
     registry_mirror: str = ""
     wait_for_healthy: bool = True
     protect_data: bool = False
+    # service -> credential -> the value the stack supplies instead of a generated one.
+    supplied_credentials: Mapping[str, Mapping[str, SecretStr]] = field(default_factory=dict)
     # How endpoint URLs on the developer's machine reach the published ports.
     reach: dockerhost.Reach | None = None
 
@@ -87,11 +90,13 @@ class DockerTarget:
             registry_mirror=settings.registry_mirror,
             wait_for_healthy=settings.wait_for_healthy,
             protect_data=settings.protect_data,
+            supplied_credentials=settings.credentials,
             reach=reachable,
         )
 
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered:
-        credentials = {c.name: generate_password(parent, name, c) for c in spec.credentials}
+        supplied = self.supplied_credentials.get(name, {})
+        credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials}
         volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes]
         internal = {port.role: f"{port.scheme}://{name}:{port.number}" for port in spec.ports}
         endpoints: pulumi.Output[dict[str, str]]

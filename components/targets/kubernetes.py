@@ -13,17 +13,18 @@ import math
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pydantic import SecretStr
 
 from ..images import resolve_image
 from ..settings import NAMESPACE as CONFIG_NAMESPACE
 from ..settings import ConfigError, KubernetesSettings, StackSettings
 from ..spec import NETWORKS, HttpProbe, Port, SecretRef, ServiceSpec, Upload, probe_test
-from .base import Rendered, connection, generate_password, upload_content
+from .base import Rendered, connection, credential_value, upload_content
 
 if TYPE_CHECKING:
     from ..service import ServiceArgs
@@ -111,6 +112,12 @@ def probe(spec: ServiceSpec, failures: int) -> k8s.core.v1.ProbeArgs:
     )
 
 
+def memory_quantity(mb: int) -> str:
+    """`mb` MiB in the canonical form the API server stores and the provider writes (1024Mi is
+    stored as 1Gi), so the program's inputs are what the cluster holds."""
+    return f"{mb // 1024}Gi" if mb % 1024 == 0 else f"{mb}Mi"
+
+
 def cluster_url(port: Port, host: str) -> str:
     return f"{port.scheme}://{host}:{port.number}"
 
@@ -127,6 +134,8 @@ class KubernetesTarget:
     registry_mirror: str = ""
     wait_for_healthy: bool = True
     protect_data: bool = False
+    # service -> credential -> the value the stack supplies instead of a generated one.
+    supplied_credentials: Mapping[str, Mapping[str, SecretStr]] = field(default_factory=dict)
     # For the port-forward lines: the context the provider deploys to, when the stack names one.
     context: str | None = None
 
@@ -145,12 +154,14 @@ class KubernetesTarget:
             registry_mirror=settings.registry_mirror,
             wait_for_healthy=settings.wait_for_healthy,
             protect_data=settings.protect_data,
+            supplied_credentials=settings.credentials,
             context=pulumi.Config("kubernetes").get("context"),
         )
 
     def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered:
         claims = self._claims(name, spec)
-        credentials = {c.name: generate_password(parent, name, c) for c in spec.credentials}
+        supplied = self.supplied_credentials.get(name, {})
+        credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials}
         after = [self._credentials_secret(parent, name, credentials)] if credentials else []
         self._stateful_set(parent, name, spec, args, claims, credentials, after)
         if args.enabled:
@@ -315,7 +326,7 @@ class KubernetesTarget:
             readiness_probe=probe(spec, _READY_FAILURES),
             liveness_probe=probe(spec, _LIVE_FAILURES),
             resources=k8s.core.v1.ResourceRequirementsArgs(
-                requests={"memory": f"{spec.memory_mb}Mi"}, limits={"memory": f"{spec.memory_mb}Mi"}
+                requests={"memory": memory_quantity(spec.memory_mb)}, limits={"memory": memory_quantity(spec.memory_mb)}
             ),
             security_context=k8s.core.v1.SecurityContextArgs(
                 allow_privilege_escalation=False,

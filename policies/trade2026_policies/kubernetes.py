@@ -318,6 +318,11 @@ def no_host_namespaces(subject: Subject, _config: RuleConfig) -> Iterator[str]:
             yield f"{pod.owner}: {key} is true"
 
 
+def whole(value: Any) -> Any:
+    """A port as written: the engine sends every number as a double (8181.0), the user wrote 8181."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 @resource_rule(
     "kubernetes-no-host-ports",
     "Prohibits hostPort on containers; pods are reached through cluster-internal Services.",
@@ -330,8 +335,8 @@ def no_host_ports(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     for container in pod.containers():
         for port in items(container, "ports"):
             if known(port, "hostPort"):
-                number = known(port, "containerPort", "?")
-                yield f"{pod.at(container)}: port {number} is bound to node port {port['hostPort']}"
+                number = whole(known(port, "containerPort", "?"))
+                yield f"{pod.at(container)}: port {number} is bound to node port {whole(port['hostPort'])}"
 
 
 class AllowedCapabilities(RuleConfig):

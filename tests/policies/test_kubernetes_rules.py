@@ -247,6 +247,12 @@ STATEFULSET_FAILURES: list[tuple[str, Change, list[str]]] = [
         ["StatefulSet nats: container nats: port 4222 is bound to node port 4222"],
     ),
     (
+        # As the real engine sends them: every number a double.
+        "kubernetes-no-host-ports",
+        in_container("ports", [{"containerPort": 4222.0, "hostPort": 4222.0}]),
+        ["StatefulSet nats: container nats: port 4222 is bound to node port 4222"],
+    ),
+    (
         "kubernetes-no-added-capabilities",
         in_security_context("capabilities", {"drop": ["ALL"], "add": ["SYS_ADMIN"]}),
         ["StatefulSet nats: container nats: adds capability SYS_ADMIN"],
