@@ -20,7 +20,8 @@ class ServiceArgs:
 
     target: Target
     enabled: bool = True
-    # A full image reference replacing the pinned one (and bypassing the registry mirror).
+    # A full image reference replacing the pinned one; it goes through the registry mirror unless it
+    # names a registry of its own (components/images.py resolve_image).
     image: str | None = None
     memory_mb: int | None = None
     wait_timeout_seconds: int | None = None

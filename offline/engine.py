@@ -15,6 +15,7 @@ import json
 import os
 import re
 import runpy
+import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -498,3 +499,18 @@ def run_program(
         dict(monitor.component_outputs),
         frozenset(mock.assigned_ports),
     )
+
+
+def program_failure(error: BaseException) -> str:
+    """One line for a program that raised something other than a RunError: the error and the
+    innermost line of the program's own files that led to it (the gate and preview print this
+    and exit 2, "could not run", never a traceback or exit 1, which means violations)."""
+    engine = Path(__file__).resolve().parent
+    frames = [
+        (path, frame.lineno)
+        for frame in traceback.extract_tb(error.__traceback__)
+        if (path := Path(frame.filename).resolve()).is_relative_to(ROOT) and not path.is_relative_to(engine)
+    ]
+    where = f" (at {frames[-1][0].relative_to(ROOT)}:{frames[-1][1]})" if frames else ""
+    message = str(error).splitlines()[0] if str(error) else ""
+    return f"the program failed: {type(error).__name__}: {message}{where}"

@@ -21,7 +21,7 @@ import pulumi
 import yaml
 
 from .analyzer import GateError, PolicyPackServer, StackContext
-from .engine import ROOT, Plan, StackConfigError, run_program, stack_config
+from .engine import ROOT, Plan, StackConfigError, program_failure, run_program, stack_config
 from .policy_config import PolicyConfigError, PolicySettings, reconcile
 
 PACK = ROOT / "policies"
@@ -150,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = _analyze(server, label, plan, policy_config)
     except (GateError, PolicyConfigError, pulumi.RunError, StackConfigError) as error:
         print(f"gate: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the program itself crashed: the gate could not run
+        print(f"gate: {program_failure(error)}", file=sys.stderr)
         return 2
     print(report.format())
     return 1 if report.mandatory else 0

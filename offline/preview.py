@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 
 from .analyzer import GateError
-from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, reveal, run_program
+from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, program_failure, reveal, run_program
 from .gate import environment_config, run_gate
 from .policy_config import PolicyConfigError
 
@@ -218,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (GateError, PolicyConfigError) as error:
         print(f"gate: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the program itself crashed: nothing to preview
+        print(f"error: {program_failure(error)}", file=sys.stderr)
         return 2
     print(HEADER.format(stack=args.stack))
     print()

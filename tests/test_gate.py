@@ -319,3 +319,13 @@ def test_a_memory_stream_fails_the_gate_naming_the_stream(monkeypatch: pytest.Mo
         ("mandatory", "bounded-jetstream-streams", stream),
         ("mandatory", "bounded-jetstream-streams", stream),
     ]
+
+
+def test_a_program_that_crashes_is_one_line_and_exit_2_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    program = PROGRAMS / "crashes.py"
+    assert gate.main(["--stack", "dev", "--program", str(program)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "gate: the program failed: JSONDecodeError: Expecting property name enclosed in double quotes:"
+        " line 1 column 2 (char 1) (at tests/programs/crashes.py:5)\n"
+    )
