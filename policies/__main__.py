@@ -1,8 +1,8 @@
 import pulumi_policy.policy
 from pulumi_policy import EnforcementLevel, PolicyPack
-from trade2026_policies import POLICIES, convert_once
+from trade2026_policies import POLICIES, servicer
 
-convert_once.install(pulumi_policy.policy)
+servicer.install(pulumi_policy.policy)
 
 # Each policy carries its own default level; environments override them with
 # --policy-pack-config (policies/config/*.json).

@@ -139,6 +139,15 @@ def own(remediation: str) -> Anchor:
     return Anchor("Trade2026 infrastructure", None, None, remediation)
 
 
+class TypedResourcePolicy(ResourceValidationPolicy):
+    """A resource policy that judges only resources of `resource_types`: it reports nothing on
+    any other, so the pack's servicer (servicer.py) need not call it for them."""
+
+    def __init__(self, resource_types: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.resource_types = frozenset(resource_types)
+
+
 ResourceCheck = Callable[[Subject, Any], Iterable[str]]
 StackCheck = Callable[[Sequence[PolicyResource], Any], Iterable[tuple[str, str]]]
 
@@ -163,7 +172,7 @@ def resource_rule(
                 report_violation(message, None)
 
         metadata = _metadata(name, description, level, severity, config, anchor)
-        return ResourceValidationPolicy(validate=validate, **metadata)
+        return TypedResourcePolicy(types, validate=validate, **metadata)
 
     return decorate
 
