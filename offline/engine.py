@@ -15,6 +15,7 @@ import json
 import os
 import re
 import runpy
+import sysconfig
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -502,15 +503,30 @@ def run_program(
 
 
 def program_failure(error: BaseException) -> str:
-    """One line for a program that raised something other than a RunError: the error and the
-    innermost line of the program's own files that led to it (the gate and preview print this
-    and exit 2, "could not run", never a traceback or exit 1, which means violations)."""
+    """One line for a program that raised something other than a RunError (the gate and preview
+    print it and exit 2, "could not run", never a traceback or exit 1, which means violations):
+    the error, the error it was first raised from (the SDK wraps what an apply raises in layers of
+    its own ValueError; the outermost names the resource, the root says what went wrong), and the
+    innermost line of the program's own files that led to it: not the SDK, not the standard
+    library, not this engine."""
+    chain = [error]
+    while (cause := chain[-1].__cause__) is not None and cause not in chain:
+        chain.append(cause)
+    ends = [chain[0], chain[-1]] if len(chain) > 1 else chain
+    messages = [f"{type(e).__name__}: {str(e).splitlines()[0]}" if str(e) else type(e).__name__ for e in ends]
+    lines = [line for e in reversed(chain) for line in _own_lines(e)]
+    where = f" (at {lines[0]})" if lines else ""
+    return f"the program failed: {': '.join(messages)}{where}"
+
+
+def _own_lines(error: BaseException) -> list[str]:
+    """`file:line` of the frames of `error`'s traceback in the program's own files, innermost first."""
     engine = Path(__file__).resolve().parent
-    frames = [
-        (path, frame.lineno)
-        for frame in traceback.extract_tb(error.__traceback__)
-        if (path := Path(frame.filename).resolve()).is_relative_to(ROOT) and not path.is_relative_to(engine)
-    ]
-    where = f" (at {frames[-1][0].relative_to(ROOT)}:{frames[-1][1]})" if frames else ""
-    message = str(error).splitlines()[0] if str(error) else ""
-    return f"the program failed: {type(error).__name__}: {message}{where}"
+    libraries = [Path(sysconfig.get_paths()[key]).resolve() for key in ("stdlib", "purelib", "platlib")]
+    lines = []
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if not path.is_file() or any(path.is_relative_to(skip) for skip in (engine, *libraries)):
+            continue
+        lines.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{frame.lineno}")
+    return lines

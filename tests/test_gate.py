@@ -6,6 +6,8 @@ import importlib.metadata
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +321,33 @@ def test_a_memory_stream_fails_the_gate_naming_the_stream(monkeypatch: pytest.Mo
         ("mandatory", "bounded-jetstream-streams", stream),
         ("mandatory", "bounded-jetstream-streams", stream),
     ]
+
+
+def test_a_program_that_crashes_inside_a_component_fails_in_one_line_and_never_hangs() -> None:
+    # A subprocess with a deadline: the failure this guards against is the engine waiting forever
+    # on registrations in flight when a component's constructor raises.
+    program = PROGRAMS / "crashes_in_component.py"
+    result = subprocess.run(
+        [sys.executable, "-m", "offline.gate", "--stack", "dev", "--program", str(program)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "gate: the program failed: ValueError: no image for valkey (at tests/programs/crashes_in_component.py:13)\n"
+    )
+
+
+def test_a_crash_in_an_apply_names_the_resource_the_cause_and_the_program_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert gate.main(["--stack", "dev", "--program", str(PROGRAMS / "crashes_in_apply.py")]) == 2
+    assert capsys.readouterr().err == (
+        "gate: the program failed: ValueError: While processing resource: 'data', type: 'docker:index/volume:Volume':"
+        " ValueError: cannot name a volume after trade2026-dev-backend (at tests/programs/crashes_in_apply.py:9)\n"
+    )
 
 
 def test_a_program_that_crashes_is_one_line_and_exit_2_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
