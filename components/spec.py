@@ -124,6 +124,10 @@ class ServiceSpec:
     wait_timeout: int = 60
     # Seconds of start-up during which failed probes do not count.
     start_period: int = 0
+    # Seconds a stop (`docker stop`, a pod's termination) waits after SIGTERM before it kills the
+    # server, which may then lose what it had not flushed; None keeps the platform's default
+    # (Docker 10 s, Kubernetes 30 s).
+    stop_timeout: int | None = None
     # Objects the applications expect on a fresh stack (streams, tables, buckets, index templates).
     ready: tuple[ReadyObject, ...] = ()
 

@@ -95,6 +95,8 @@ class Sheet:
     # container path -> holds a credential
     uploads: dict[str, bool]
     credentials: list[str]
+    # Seconds a stop waits after SIGTERM; None: the platform's default.
+    stop_timeout: int | None = None
 
 
 SHEETS = {
@@ -150,6 +152,7 @@ SHEETS = {
         256,
         {"/etc/seaweedfs/s3.json": True},
         ["s3-access-key", "s3-secret-key"],
+        stop_timeout=45,
     ),
     # The dev config runs OpenSearch without its security plugin: plain HTTP, no credential.
     "opensearch": Sheet(
@@ -193,7 +196,7 @@ def _probe_text(probe: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("key", SERVICE_KEYS)
-def test_both_targets_render_every_port_volume_probe_memory_limit_upload_and_credential(
+def test_both_targets_render_every_port_volume_probe_memory_limit_upload_credential_and_stop_timeout(
     both: tuple[Plan, Plan], key: str
 ) -> None:
     docker_plan, k8s_plan = both
@@ -205,6 +208,7 @@ def test_both_targets_render_every_port_volume_probe_memory_limit_upload_and_cre
     tests = " ".join(container["healthcheck"]["tests"])
     assert all(str(part) in tests for part in sheet.probe[1:]), f"docker probe {tests}"
     assert container["memory"] == sheet.memory_mb, "docker memory"
+    assert container.get("stopTimeout") == sheet.stop_timeout, "docker stop timeout"
     assert [u["file"] for u in container.get("uploads", [])] == list(sheet.uploads), "docker uploads"
     passwords = {r.name for r in docker_plan.of_type(PASSWORD) if r.name.startswith(f"{key}-")}
     assert passwords == {f"{key}-{c}" for c in sheet.credentials}, "docker credentials"
@@ -223,6 +227,7 @@ def test_both_targets_render_every_port_volume_probe_memory_limit_upload_and_cre
     # In the canonical form the API server stores (and pulumi-kubernetes writes): 1024Mi is 1Gi.
     memory = {1024: "1Gi"}.get(sheet.memory_mb, f"{sheet.memory_mb}Mi")
     assert main["resources"]["limits"]["memory"] == memory, "kubernetes memory"
+    assert pod.get("terminationGracePeriodSeconds") == sheet.stop_timeout, "kubernetes stop timeout"
     files = {path: m["name"] == "secret-files" for path, m in mounts.items() if m["name"] not in claims}
     assert files == sheet.uploads, "kubernetes uploads (True: from a Secret)"
     if sheet.credentials:

@@ -185,6 +185,7 @@ class DockerTarget:
             ]
             or None,
             memory=spec.memory_mb,
+            stop_timeout=spec.stop_timeout,
             restart="unless-stopped",
             security_opts=["no-new-privileges:true"],
             log_driver="json-file",

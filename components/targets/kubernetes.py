@@ -356,6 +356,7 @@ class KubernetesTarget:
                     spec=k8s.core.v1.PodSpecArgs(
                         containers=[container],
                         volumes=volumes or None,
+                        termination_grace_period_seconds=spec.stop_timeout,
                         security_context=pod_security,
                         # None of these services talks to the API server.
                         automount_service_account_token=False,

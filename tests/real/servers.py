@@ -232,6 +232,7 @@ class SeaweedFSServer:
     master_port: int
     identities: Path
     data: Path
+    process: subprocess.Popen[bytes]
 
     @property
     def s3_url(self) -> str:
@@ -273,8 +274,8 @@ def seaweedfs(
     s3 = ports["s3.port"]
     with serving(
         argv, what="weed server", logs=logs, ready=lambda: http_status(f"http://{HOST}:{s3}/healthz") == 200, seconds=90
-    ):
-        yield SeaweedFSServer(HOST, s3, ports["master.port"], config, data)
+    ) as process:
+        yield SeaweedFSServer(HOST, s3, ports["master.port"], config, data, process)
 
 
 # PostgreSQL ------------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ and ports remapped. The probe runs under Debian's busybox 1.35 wget, as in the a
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ import pytest
 from offline.engine import Plan, reveal
 from tests.real import servers
 from tests.real.conftest import ImageEnv
-from tests.real.support import Rendered, free_port, require_modules, run
+from tests.real.support import CONTAINER, Rendered, free_port, require_modules, run
 
 require_modules("boto3", how=servers.PYPI_HINT)
 import boto3  # noqa: E402
@@ -148,3 +150,30 @@ def test_rendered_probe_fails_when_the_server_is_down(dev_plan: Plan, image_env:
     """Nothing listening on the S3 port: busybox wget is refused, the probe fails."""
     probe = Rendered.of(dev_plan, "seaweedfs").probe({"8333": str(free_port())})
     assert run(probe, env=image_env({})).returncode == 1
+
+
+def test_after_writes_weed_stops_cleanly_within_the_rendered_stop_timeout_and_keeps_the_data(
+    dev_plan: Plan, weed_bin: str, tmp_path: Path
+) -> None:
+    """The container's stop timeout is what `docker stop` waits after SIGTERM before it kills the
+    server: weed must finish its shutdown inside it, and what it stored must be there next start."""
+    rendered = Rendered.of(dev_plan, "seaweedfs")
+    stop_timeout = dev_plan.get(CONTAINER, "seaweedfs").inputs["stopTimeout"]
+    identities = rendered.uploads[IDENTITIES_FILE]
+    with servers.seaweedfs(
+        weed_bin, rendered.command, IDENTITIES_FILE, identities, tmp_path, tmp_path / "logs"
+    ) as server:
+        client = _s3(server, _keys(dev_plan))
+        client.create_bucket(Bucket="reports")
+        client.put_object(Bucket="reports", Key="daily.pdf", Body=b"%PDF-1.7 report")
+        started = time.monotonic()
+        server.process.terminate()
+        server.process.wait(timeout=stop_timeout + 60)
+        took = time.monotonic() - started
+    assert took < stop_timeout, f"weed took {took:.1f} s to stop; the container gives it {stop_timeout} s"
+    assert server.process.returncode == 0, f"weed exited with {server.process.returncode} on SIGTERM"
+    with servers.seaweedfs(
+        weed_bin, rendered.command, IDENTITIES_FILE, identities, tmp_path, tmp_path / "logs"
+    ) as again:
+        stored = _s3(again, _keys(dev_plan)).get_object(Bucket="reports", Key="daily.pdf")["Body"].read()
+    assert stored == b"%PDF-1.7 report"
