@@ -6,4 +6,4 @@ servicer.install(pulumi_policy.policy)
 
 # Each policy carries its own default level; environments override them with
 # --policy-pack-config (policies/config/*.json).
-PolicyPack(name="trade2026-docker", policies=POLICIES, enforcement_level=EnforcementLevel.ADVISORY)
+PolicyPack(name="trade2026", policies=POLICIES, enforcement_level=EnforcementLevel.ADVISORY)

@@ -1,4 +1,4 @@
-"""The Trade2026 Docker policies, one module per area."""
+"""The Trade2026 policies (Docker, Kubernetes, ready data), one module per area."""
 
 from pulumi_policy import Policy
 

@@ -9,4 +9,4 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "policies"))
 from pulumi_policy import EnforcementLevel, PolicyPack
 from trade2026_policies import POLICIES
 
-PolicyPack(name="trade2026-docker", policies=POLICIES, enforcement_level=EnforcementLevel.ADVISORY)
+PolicyPack(name="trade2026", policies=POLICIES, enforcement_level=EnforcementLevel.ADVISORY)
