@@ -36,6 +36,12 @@ _SHORT_TYPES = {
     "pulumi-python:dynamic/trade2026:QuestDBTable": "QuestDBTable",
     "pulumi-python:dynamic/trade2026:S3Bucket": "S3Bucket",
     "pulumi-python:dynamic/trade2026:IndexTemplate": "IndexTemplate",
+    "kubernetes:core/v1:Namespace": "Namespace",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": "NetworkPolicy",
+    "kubernetes:core/v1:Secret": "Secret",
+    "kubernetes:core/v1:ConfigMap": "ConfigMap",
+    "kubernetes:core/v1:Service": "Service",
+    "kubernetes:apps/v1:StatefulSet": "StatefulSet",
 }
 
 
@@ -43,14 +49,20 @@ _SHORT_TYPES = {
 ASSIGNED = "<assigned at up>"
 PULLED = "<pulled at up>"
 SECRET = "[secret]"
+_SIMULATED = "Simulated, so shown as what they are, never as values:"
+_SECRET_LINE = f"  {SECRET:16}  a generated credential, or a value holding one (`pulumi stack output --show-secrets`)"
 HEADER = "\n".join(
     [
         "Offline preview of stack '{stack}' (mock engine: no Pulumi CLI, no Docker)",
-        "Simulated, so shown as what they are, never as values:",
+        _SIMULATED,
         f"  {ASSIGNED:16}  a host port Docker picks on `pulumi up` (hostPorts: auto); fixed host ports show as numbers",
         f"  {PULLED:16}  an image id, known once Docker has pulled the image",
-        f"  {SECRET:16}  a generated credential, or a value holding one (`pulumi stack output --show-secrets`)",
+        _SECRET_LINE,
     ]
+)
+# A Kubernetes stack publishes no host port and pulls no image itself: only secrets stand in.
+KUBERNETES_HEADER = "\n".join(
+    ["Offline preview of stack '{stack}' (mock engine: no Pulumi CLI, no cluster)", _SIMULATED, _SECRET_LINE]
 )
 # A host port in a URL or forwarding spec: after a colon, as a whole number.
 _PORT_IN_TEXT = re.compile(r"(?<=:)[0-9]+(?![0-9])")
@@ -144,6 +156,85 @@ def describe(resource: Registration, applied: Registration | None = None) -> Ite
         yield f"data safety protect: {resource.protect}, retain on delete: {resource.retain_on_delete}"
     elif resource.type == "random:index/randomPassword:RandomPassword":
         yield f"generate    {props.get('length')} characters, stored as a secret"
+    elif resource.type.startswith("kubernetes:"):
+        yield from _kubernetes(resource.type.rsplit(":", 1)[-1], props, applied.inputs if applied else {})
+
+
+def _kubernetes(kind: str, props: dict[str, Any], applied: dict[str, Any]) -> Iterator[str]:
+    """What a reviewer checks of a Kubernetes object. ConfigMaps and Secrets without a fixed name
+    get one from pulumi-kubernetes at up (a suffix per content), so none is shown for them."""
+    metadata, spec = props.get("metadata", {}), props.get("spec", {})
+    if metadata.get("name"):
+        where = f"{metadata['namespace']}/" if metadata.get("namespace") else ""
+        yield f"name        {where}{metadata['name']}"
+    if kind == "StatefulSet":
+        yield from _stateful_set(spec)
+    elif kind == "Service":
+        headless = " (headless: a DNS name per pod)" if spec.get("clusterIP") == "None" else ""
+        yield f"type        {spec.get('type')}{headless}"
+        yield f"ports       {', '.join(_service_port(p) for p in spec.get('ports', []))}"
+    elif kind == "NetworkPolicy":
+        peers = [peer for rule in spec.get("ingress", []) for peer in rule.get("from", [])]
+        sources = [_labels(peer.get("podSelector", {})) for peer in peers]
+        yield f"selects     {_labels(spec.get('podSelector', {}))}"
+        yield f"admits      {', '.join(sources) if sources else 'nothing (ingress denied)'}"
+    elif kind == "Secret":
+        # The preview has not generated the values; their keys come from the run as after up.
+        data = reveal(applied.get("stringData", props.get("stringData")))
+        keys = ", ".join(sorted(data)) if isinstance(data, dict) else repr(UNKNOWN)
+        yield f"keys        {keys}   (values {SECRET})"
+    elif kind == "ConfigMap":
+        yield f"files       {', '.join(sorted(props.get('data', {})))}"
+    elif kind == "Namespace":
+        labels = metadata.get("labels", {})
+        enforce = labels.get("pod-security.kubernetes.io/enforce")
+        yield f"pod security enforce {enforce}, audit {labels.get('pod-security.kubernetes.io/audit')}"
+
+
+def _service_port(port: dict[str, Any]) -> str:
+    return f"{port['name']} {port['port']}->{port['targetPort']}"
+
+
+def _labels(selector: dict[str, Any]) -> str:
+    labels = selector.get("matchLabels") or {}
+    return "pods with " + ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) if labels else "every pod"
+
+
+def _stateful_set(spec: dict[str, Any]) -> Iterator[str]:
+    pod = spec.get("template", {}).get("spec", {})
+    (container,) = pod.get("containers", [{}])
+    mounts = container.get("volumeMounts", [])
+    yield f"image       {container.get('image')}   replicas {spec.get('replicas')}"
+    yield f"ports       {', '.join(str(p['name']) + ' ' + str(p['containerPort']) for p in container.get('ports', []))}"
+    data_at = {m["name"]: m["mountPath"] for m in mounts if "subPath" not in m}
+    claims = []
+    for template in spec.get("volumeClaimTemplates", []):
+        name, claim = template["metadata"]["name"], template.get("spec", {})
+        size = claim.get("resources", {}).get("requests", {}).get("storage")
+        storage_class = claim.get("storageClassName") or "the default class"
+        claims.append(f"{name} {size} ({storage_class}) at {data_at.get(name)}")
+    yield f"claims      {'; '.join(claims) or '-'}"
+    if claims:
+        retention = spec.get("persistentVolumeClaimRetentionPolicy", {})
+        kept = f"{retention.get('whenDeleted')} when the set is deleted, {retention.get('whenScaled')} when scaled down"
+        yield f"            {kept}"
+    files = [m["mountPath"] + (" (Secret)" if m["name"] == "secret-files" else "") for m in mounts if "subPath" in m]
+    if files:
+        yield f"files       {', '.join(files)}"
+    probe = container.get("readinessProbe", {})
+    check = probe.get("httpGet") or probe.get("exec", {})
+    shown = f"GET :{check['port']}{check['path']}" if "path" in check else " ".join(check.get("command", [])[2:])
+    yield f"probe       {shown}"
+    grace = pod.get("terminationGracePeriodSeconds")
+    memory = container.get("resources", {}).get("limits", {}).get("memory")
+    yield f"limits      memory {memory}, stop grace {f'{grace} s' if grace else 'the default 30 s'}"
+    security = container.get("securityContext", {})
+    capabilities = security.get("capabilities", {})
+    escalation = "no" if security.get("allowPrivilegeEscalation") is False else "allowed"
+    seccomp = pod.get("securityContext", {}).get("seccompProfile", {}).get("type")
+    yield f"security    privilege escalation {escalation}, seccomp {seccomp}"
+    drop, add = ", ".join(capabilities.get("drop", [])) or "none", ", ".join(capabilities.get("add", [])) or "none"
+    yield f"            capabilities: drop {drop}, add {add}"
 
 
 def format_plan(plan: Plan, applied: Plan | None = None) -> str:
@@ -222,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the program itself crashed: nothing to preview
         print(f"error: {program_failure(error)}", file=sys.stderr)
         return 2
-    print(HEADER.format(stack=args.stack))
+    kubernetes = any(r.type.startswith("kubernetes:") for r in plan.resources)
+    print((KUBERNETES_HEADER if kubernetes else HEADER).format(stack=args.stack))
     print()
     print(format_plan(plan, applied))
     print()

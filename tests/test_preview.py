@@ -104,3 +104,51 @@ def test_the_preview_run_leaves_a_port_docker_is_to_pick_unknown_and_a_fixed_one
         "client": "nats://127.0.0.1:4222",
         "monitoring": "http://127.0.0.1:8222",
     }
+
+
+def test_a_kubernetes_stack_explains_only_the_markers_it_can_show() -> None:
+    assert _printed("k8s-dev")[:3] == [
+        "Offline preview of stack 'k8s-dev' (mock engine: no Pulumi CLI, no cluster)",
+        "Simulated, so shown as what they are, never as values:",
+        "  [secret]          a generated credential, or a value holding one (`pulumi stack output --show-secrets`)",
+    ]
+
+
+def test_a_workload_shows_what_a_reviewer_checks_from_image_to_capabilities() -> None:
+    lines = _printed("k8s-dev")
+    workload = _section(lines, "    + StatefulSet seaweedfs", "+ trade2026:infra:Valkey valkey")
+    assert workload == [
+        "    + StatefulSet seaweedfs",
+        "          name        trade2026-k8s-dev/seaweedfs",
+        "          image       chrislusf/seaweedfs:4.30   replicas 1",
+        "          ports       s3 8333, master 9333, volume 8080, filer 8888",
+        "          claims      data 1Gi (the default class) at /data",
+        "                      Retain when the set is deleted, Retain when scaled down",
+        "          files       /etc/seaweedfs/s3.json (Secret)",
+        "          probe       GET :8333/healthz",
+        "          limits      memory 256Mi, stop grace 45 s",
+        "          security    privilege escalation no, seccomp RuntimeDefault",
+        "                      capabilities: drop ALL, add none",
+    ]
+
+
+def test_secrets_show_their_keys_never_their_values_and_services_their_ports() -> None:
+    lines = _printed("k8s-dev")
+    credentials = _section(lines, "    + Secret seaweedfs-credentials", "    + Secret seaweedfs-secret-files")
+    assert credentials[2] == "          keys        s3-access-key, s3-secret-key   (values [secret])"
+    assert _section(lines, "    + Service seaweedfs-headless", "    + StatefulSet seaweedfs")[2:] == [
+        "          type        ClusterIP (headless: a DNS name per pod)",
+        "          ports       s3 8333->8333, master 9333->9333, volume 8080->8080, filer 8888->8888",
+    ]
+
+
+def test_network_policies_say_which_pods_they_select_and_admit() -> None:
+    lines = _printed("k8s-dev")
+    assert _section(lines, "+ NetworkPolicy default-deny-ingress", "+ NetworkPolicy network-backend")[2:] == [
+        "      selects     every pod",
+        "      admits      nothing (ingress denied)",
+    ]
+    assert _section(lines, "+ NetworkPolicy network-backend", "+ NetworkPolicy network-frontend")[2:] == [
+        "      selects     pods with trade2026.io/network-backend=true",
+        "      admits      pods with trade2026.io/network-backend=true",
+    ]
