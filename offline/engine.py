@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import os
+import pickle
 import re
 import runpy
 import sysconfig
@@ -461,6 +462,22 @@ def _language_host_config(stack: StackConfig) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextmanager
+def sdk_pickle_restored() -> Iterator[None]:
+    """Undo what the SDK's dynamic providers leave behind in `pickle`.
+
+    `pulumi.dynamic.dynamic.serialize_provider` (pulumi 3.x) replaces `pickle._Pickler._batch_setitems`
+    with a sorting wrapper around whatever is there and never restores it, so every dynamic resource
+    a process registers adds a layer: 13 per dev stack. `pulumi up` runs a program once, but a process
+    that runs many (the tests, the benchmarks) ends in RecursionError inside pickle."""
+    pickler: Any = pickle._Pickler  # type: ignore[attr-defined]
+    saved = (pickler._batch_setitems, pickler.save_dict)
+    try:
+        yield
+    finally:
+        pickler._batch_setitems, pickler.save_dict = saved
+
+
 def run_program(
     stack_name: str,
     config: Mapping[str, str] | None = None,
@@ -488,7 +505,7 @@ def run_program(
     def program_body() -> None:
         runpy.run_path(str(program), run_name="__main__")
 
-    with _language_host_config(stack_settings):
+    with _language_host_config(stack_settings), sdk_pickle_restored():
         _sync_await(stack.run_in_stack(program_body))
     # Registration order depends on asyncio scheduling; URN order is stable across runs.
     resources = sorted(monitor.registrations, key=lambda r: r.urn)

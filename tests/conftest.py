@@ -20,7 +20,7 @@ from components import (
     Valkey,
 )
 from components.spec import ServiceSpec
-from offline.engine import Plan, config_text, run_program, stack_config
+from offline.engine import Plan, config_text, run_program, sdk_pickle_restored, stack_config
 
 CONTAINER = "docker:index/container:Container"
 VOLUME = "docker:index/volume:Volume"
@@ -56,6 +56,14 @@ def sheets() -> dict[str, ServiceSpec]:
         "postgres": Postgres.declare(args),
         "opa": OPA.declare(args),
     }
+
+
+@pytest.fixture(autouse=True)
+def _pickle_as_found() -> Iterator[None]:
+    """Programs also run outside run_program (the real engine's inline programs, the provider host):
+    each test leaves pickle as it found it (offline/engine.py, sdk_pickle_restored)."""
+    with sdk_pickle_restored():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

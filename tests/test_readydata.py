@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import pickle
 
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
@@ -230,3 +231,11 @@ def test_on_a_remote_ssh_docker_host_ready_data_carries_the_tunnel_it_needs(monk
 
 def test_on_a_local_docker_host_ready_data_has_no_tunnel(dev_plan: Plan) -> None:
     assert [r.name for r in dev_plan.resources if r.type.startswith(DYNAMIC) and "tunnel" in r.inputs] == []
+
+
+def test_running_a_program_leaves_pickle_as_it_found_it() -> None:
+    # The SDK wraps pickle's _batch_setitems once per dynamic resource and never unwraps it; a
+    # process that runs many programs (this suite, the benchmarks) would end in RecursionError.
+    before = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    run_program("dev")
+    assert pickle._Pickler._batch_setitems is before  # type: ignore[attr-defined]
