@@ -267,6 +267,19 @@ BREAKAGES = [
         "if args.resource_type not in types:",
         "if args.resource_type in types:",
     ),
+    # The pack's servicer (policies/trade2026_policies/servicer.py): faster, never different.
+    Breakage(
+        "servicer-skips-rules-on-their-own-types",
+        "policies/trade2026_policies/servicer.py",
+        'if resource_type in getattr(p, "resource_types", (resource_type,))',
+        'if resource_type not in getattr(p, "resource_types", (resource_type,))',
+    ),
+    Breakage(
+        "servicer-shares-proxies-of-foreign-dicts",
+        "policies/trade2026_policies/servicer.py",
+        "return proxy_once(props) if deserialize_once.made(props) else proxy(props)",
+        "return proxy_once(props)",
+    ),
     Breakage(
         "rules-advisory-by-default",
         "policies/trade2026_policies/framework.py",
