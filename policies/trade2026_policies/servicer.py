@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,49 +37,58 @@ _CAPACITY = 20_000
 
 
 class _Once:
-    """`convert(x)` once per key of `x` (default: the object itself). Each entry keeps its `x`
-    alive, so an id an entry is filed under always names the object it was computed from."""
+    """`convert(x)` once per object `x`. Each entry keeps its `x` alive, so the id an entry is
+    filed under always names the object it was computed from. The pack serves on four threads:
+    the cache is locked, the conversion is not (two threads converting the same object at once
+    both get a correct result; the cache keeps one)."""
 
     def __init__(self, convert: Callable[[Any], Any]) -> None:
         self._convert = convert
+        self._lock = threading.Lock()
         self._cache: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
         self._results: dict[int, Any] = {}  # id of each result held -> the result
 
     def __call__(self, value: Any) -> Any:
-        hit = self._cache.get(id(value))
-        if hit is not None and hit[0] is value:
-            self._cache.move_to_end(id(value))
-            return hit[1]
+        with self._lock:
+            hit = self._cache.get(id(value))
+            if hit is not None and hit[0] is value:
+                self._cache.move_to_end(id(value))
+                return hit[1]
         converted = self._convert(value)
-        self._cache[id(value)] = (value, converted)
-        self._results[id(converted)] = converted
-        if len(self._cache) > _CAPACITY:
-            _, (_, evicted) = self._cache.popitem(last=False)
-            if self._results.get(id(evicted)) is evicted:
-                del self._results[id(evicted)]
+        with self._lock:
+            self._cache[id(value)] = (value, converted)
+            self._results[id(converted)] = converted
+            while len(self._cache) > _CAPACITY:
+                _, (_, evicted) = self._cache.popitem(last=False)
+                if self._results.get(id(evicted)) is evicted:
+                    del self._results[id(evicted)]
         return converted
 
     def made(self, value: Any) -> bool:
         """Whether `value` is a result this cache handed out and still holds."""
-        return self._results.get(id(value)) is value
+        with self._lock:
+            return self._results.get(id(value)) is value
 
 
 class _ByContent:
     """`MessageToDict` once per distinct message content (its deterministic wire bytes)."""
 
     def __init__(self) -> None:
-        self._cache: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
 
     def __call__(self, message: Any) -> dict[str, Any]:
         key = message.SerializeToString(deterministic=True)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
         converted = dict(json_format.MessageToDict(message))
-        self._cache[key] = converted
-        if len(self._cache) > _CAPACITY:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = converted
+            while len(self._cache) > _CAPACITY:
+                self._cache.popitem(last=False)
         return converted
 
 

@@ -87,6 +87,20 @@ def test_secret_proxying_conversions_and_foreign_dicts_are_never_cached() -> Non
     assert len(proxied) == 4
 
 
+def test_past_its_capacity_the_cache_converts_again_and_never_answers_for_another_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(servicer, "_CAPACITY", 1)
+    module, deserialized, proxied = _module()
+    first, second = _struct(name="a"), _struct(name="b")
+    results = [_convert(module, message) for message in (first, second, first)]
+    assert [r["proxy"]["deserialized"] for r in results] == [{"name": "a"}, {"name": "b"}, {"name": "a"}]
+    assert len(deserialized) == 3
+    # The evicted first result is no longer the cache's: a proxy of it is made afresh.
+    module.unknown_checking_proxy(results[0]["proxy"])
+    assert len(proxied) == 4
+
+
 def _request(type_: str) -> analyzer_pb2.AnalyzeRequest:
     return analyzer_pb2.AnalyzeRequest(
         type=type_, urn=f"urn:pulumi:dev::p::{type_}::r", name="r", properties=_struct(a=1)
