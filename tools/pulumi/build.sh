@@ -31,6 +31,15 @@ goflags=(-p 2 -trimpath -buildvcs=false -tags osusergo,grpcnotrace)
 current() { [ -x "$bin/$1" ] && [ "$(cat "$stamps/$1" 2>/dev/null)" = "$2" ]; }
 record() { mv "$work/$1" "$bin/$1" && echo "$2" >"$stamps/$1"; }
 step() { echo "== tools/pulumi [${SECONDS}s]: $*"; }
+# The folder of a module in Go's module cache, downloading it first: `go list -m` alone gives an
+# empty folder for a module not yet downloaded (a fresh machine), and the copy would then read /cmd/.
+module_dir() {
+  (cd "$1" && go mod download "$2")
+  local dir
+  dir=$(go list -C "$1" -m -f '{{.Dir}}' "$2")
+  [ -d "$dir" ] || { echo "tools/pulumi/build.sh: $2 is not in Go's module cache" >&2; exit 1; }
+  echo "$dir"
+}
 
 key="v$TRADE2026_PULUMI_VERSION $(cat "$here/cli/go.mod" "$here/cli/go.sum" | sha256sum | cut -c1-16)"
 if current pulumi "$key"; then
@@ -48,7 +57,7 @@ if current pulumi-resource-pulumi-python "$key"; then
   step "pulumi-resource-pulumi-python: cached"
 else
   step "pulumi-resource-pulumi-python: installing from sdk/v3"
-  sdk=$(go list -C "$here/cli" -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  sdk=$(module_dir "$here/cli" github.com/pulumi/pulumi/sdk/v3)
   # Module-cache files are read-only and lose their run bit.
   install -m755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$work/pulumi-resource-pulumi-python"
   record pulumi-resource-pulumi-python "$key"
@@ -72,7 +81,7 @@ else
   mkdir "$src"
   cp "$here/kubernetes/go.mod" "$here/kubernetes/go.sum" "$here/kubernetes/main.go" "$src/"
   # The generated files upstream embeds are not in the module; its sources for them are.
-  provider=$(go list -C "$src" -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
+  provider=$(module_dir "$src" github.com/pulumi/pulumi-kubernetes/provider/v4)
   install -m644 "$provider/cmd/pulumi-resource-kubernetes/schema.json" \
     "$provider/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$src/"
   go build -C "$src" "${goflags[@]}" -o "$work/pulumi-resource-kubernetes" \
