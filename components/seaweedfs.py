@@ -52,9 +52,10 @@ class SeaweedFS(Service):
             connection={"accessKey": SecretRef("s3-access-key"), "secretKey": SecretRef("s3-secret-key")},
             memory_mb=args.memory(256),
             wait_timeout=90,
-            # weed 4.30 takes about 20 s to stop on SIGTERM, so Docker's 10 s default would kill
-            # it mid-shutdown (measured against the rendered command: tests/real/test_seaweedfs.py).
-            stop_timeout=45,
+            # weed 4.30 takes 20 to 37 s to stop on SIGTERM (every stop of the real-server tier,
+            # rendered command), so Docker's 10 s default would kill it mid-shutdown; 60 s leaves
+            # room, and a stop that ends sooner waits no longer (tests/real/test_seaweedfs.py).
+            stop_timeout=60,
             ready=(
                 S3Bucket("models", "ML model artifacts and weights"),
                 S3Bucket("backtest-results", "Backtest result files (JSON, CSV)"),

@@ -152,7 +152,7 @@ SHEETS = {
         256,
         {"/etc/seaweedfs/s3.json": True},
         ["s3-access-key", "s3-secret-key"],
-        stop_timeout=45,
+        stop_timeout=60,
     ),
     # The dev config runs OpenSearch without its security plugin: plain HTTP, no credential.
     "opensearch": Sheet(

@@ -126,7 +126,7 @@ def test_a_workload_shows_what_a_reviewer_checks_from_image_to_capabilities() ->
         "                      Retain when the set is deleted, Retain when scaled down",
         "          files       /etc/seaweedfs/s3.json (Secret)",
         "          probe       GET :8333/healthz",
-        "          limits      memory 256Mi, stop grace 45 s",
+        "          limits      memory 256Mi, stop grace 60 s",
         "          security    privilege escalation no, seccomp RuntimeDefault",
         "                      capabilities: drop ALL, add none",
     ]
