@@ -17,6 +17,7 @@ from pydantic import Field
 
 from .framework import Anchor, RuleConfig, Subject, items, known, own, resource_rule, stack_rule
 from .images import PinnedTags, pinning_problem
+from .runtime import AllowedCapabilities, capability_name
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
 SERVICE = "kubernetes:core/v1:Service"
@@ -339,16 +340,6 @@ def no_host_ports(subject: Subject, _config: RuleConfig) -> Iterator[str]:
                 yield f"{pod.at(container)}: port {number} is bound to node port {whole(port['hostPort'])}"
 
 
-class AllowedCapabilities(RuleConfig):
-    allowed_capabilities: list[str] = Field(
-        default=[], alias="allowedCapabilities", description="Capabilities that may be added (with or without CAP_)."
-    )
-
-
-def _capability(name: str) -> str:
-    return name.upper().removeprefix("CAP_")
-
-
 # What containerd and CRI-O grant a container unless told otherwise (the same set as Docker's).
 RUNTIME_DEFAULT_CAPABILITIES = frozenset(
     {
@@ -379,14 +370,14 @@ RUNTIME_DEFAULT_CAPABILITIES = frozenset(
 )
 def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iterator[str]:
     pod = Pod.of(subject)
-    allowed = {_capability(c) for c in config.allowed_capabilities}
+    allowed = {capability_name(c) for c in config.allowed_capabilities}
     for container in pod.containers():
         capabilities = dig(_security_context(container), "capabilities") or {}
         # drop ALL, then add back a few defaults: still fewer privileges than the runtime grants.
-        drops_all = "ALL" in {_capability(str(c)) for c in known(capabilities, "drop", [])}
+        drops_all = "ALL" in {capability_name(str(c)) for c in known(capabilities, "drop", [])}
         permitted = allowed | RUNTIME_DEFAULT_CAPABILITIES if drops_all else allowed
         for capability in known(capabilities, "add", []):
-            if _capability(str(capability)) not in permitted:
+            if capability_name(str(capability)) not in permitted:
                 yield f"{pod.at(container)}: adds capability {capability}"
 
 

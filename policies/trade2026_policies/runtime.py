@@ -106,7 +106,8 @@ class AllowedCapabilities(RuleConfig):
     )
 
 
-def _capability(name: str) -> str:
+def capability_name(name: str) -> str:
+    """A capability as both Docker and Kubernetes accept it (`net_admin`, `CAP_NET_ADMIN`): NET_ADMIN."""
     return name.upper().removeprefix("CAP_")
 
 
@@ -120,9 +121,9 @@ def _capability(name: str) -> str:
     ),
 )
 def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iterator[str]:
-    allowed = {_capability(c) for c in config.allowed_capabilities}
+    allowed = {capability_name(c) for c in config.allowed_capabilities}
     for capability in known(known(subject.props, "capabilities", {}), "adds", []):
-        if _capability(str(capability)) not in allowed:
+        if capability_name(str(capability)) not in allowed:
             yield f"{subject.label}: adds capability {capability}"
 
 
