@@ -44,6 +44,25 @@ T = TypeVar("T")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+async def connect_nats(endpoint: str) -> Any:
+    """A nats-py client that fails fast on a dead server, instead of retrying forever (what
+    max_reconnect_attempts=0 means to nats-py) and printing each attempt with a traceback. The
+    caller reports the failure once; `verify` connects the same way."""
+    import nats
+
+    async def quiet(_error: Exception) -> None:
+        return None
+
+    return await nats.connect(
+        servers=[endpoint],
+        connect_timeout=5,
+        allow_reconnect=False,
+        max_reconnect_attempts=1,
+        reconnect_time_wait=0.2,
+        error_cb=quiet,
+    )
+
+
 def _enum_value(value: Any) -> str:
     # nats-py returns some enums of a stream's config as plain strings.
     return str(getattr(value, "value", value))
@@ -176,22 +195,8 @@ class JetStreamStreamProvider(_Provider):
         return isinstance(error, (OSError, TimeoutError, nats.errors.NoServersError, nats.errors.TimeoutError))
 
     def _run(self, props: Mapping[str, Any], work: Callable[[Any], Any]) -> Any:
-        import nats
-
         async def session() -> Any:
-            async def quiet(_error: Exception) -> None:
-                # nats-py prints every failed attempt with a traceback; _call reports the last one.
-                return None
-
-            # max_reconnect_attempts=0 means "forever" to nats-py; 1 makes a dead server an error.
-            client = await nats.connect(
-                servers=[props["endpoint"]],
-                connect_timeout=5,
-                allow_reconnect=False,
-                max_reconnect_attempts=1,
-                reconnect_time_wait=0.2,
-                error_cb=quiet,
-            )
+            client = await connect_nats(props["endpoint"])
             try:
                 return await work(client.jsm())
             finally:

@@ -55,20 +55,11 @@ STREAM_SUBJECTS = (
 
 
 def nats_round_trip(endpoints: Endpoints, _credentials: Credentials) -> str:
-    import nats
-
-    async def quiet(_error: Exception) -> None:
-        return None
+    # Imported here, like every check's client: verify starts without pulumi.
+    from components.readydata import connect_nats
 
     async def session() -> None:
-        client = await nats.connect(
-            servers=[endpoints["client"]],
-            connect_timeout=5,
-            allow_reconnect=False,
-            max_reconnect_attempts=1,
-            reconnect_time_wait=0.2,
-            error_cb=quiet,
-        )
+        client = await connect_nats(endpoints["client"])
         try:
             js = client.jetstream(timeout=5)
             jsm = client.jsm()
