@@ -28,11 +28,15 @@ def project_stack(
     config: Mapping[str, str] = {},
     credentials: Mapping[str, Mapping[str, str]] = SUPPLIED,
     program: Callable[[], None] = run_main,
+    extra_env: Mapping[str, str] = {},
+    needs_kubernetes: bool = True,
 ) -> auto.Stack:
     """Stack `stack` of project trade2026 in `work/project`, with the committed stack file, `config`
-    set as `pulumi config set --path` would, and `credentials` set as secrets."""
-    env = engine_env(work)
-    require_plugin(env, "pulumi-resource-kubernetes")
+    set as `pulumi config set --path` would, and `credentials` set as secrets. Without the
+    Kubernetes provider it needs (unless told it does not), a skip locally, a failure in CI."""
+    env = engine_env(work, extra_env)
+    if needs_kubernetes:
+        require_plugin(env, "pulumi-resource-kubernetes")
     project = work / "project"
     project.mkdir(exist_ok=True)
     shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
@@ -89,3 +93,27 @@ class Steps:
         pre = event.resource_pre_event
         if pre is not None and pre.metadata.op.value != "same":
             self.changes.append((pre.metadata.op.value, pre.metadata.urn.split("::")[-1]))
+
+
+# (level, policy, resource URN, detail) of each violation.
+Finding = tuple[str, str, str, str]
+
+
+def real_gate(work: Path, stack: auto.Stack, policy_config: Path) -> tuple[list[Finding], str | None]:
+    """Violations the real CLI reports while previewing `stack` with our pack under
+    `policy_config`, and the CLI's error (None when the preview passed)."""
+    findings: list[Finding] = []
+
+    def on_event(event: auto.EngineEvent) -> None:
+        policy = event.policy_event
+        if policy is not None:
+            # The CLI's message is the policy's description, a blank line, then what the rule said.
+            detail = policy.message.split("\n", 1)[1].strip() if "\n" in policy.message else ""
+            findings.append((policy.enforcement_level, policy.policy_name, policy.resource_urn or "", detail))
+
+    error = None
+    try:
+        stack.preview(policy_packs=[our_pack(work)], policy_pack_configs=[str(policy_config)], on_event=on_event)
+    except auto.CommandError as failed:
+        error = str(failed)
+    return sorted(findings), error

@@ -2,10 +2,11 @@
 environment exactly as tools/pulumi/env.sh sets it, and inline-program stacks on a throwaway
 local backend.
 
-Programs run through the Automation API's inline programs: the test process hosts the Python
-language runtime and hands the CLI its address (`--client`), because the module proxy does not
-serve the Python language host. Everything else is the real engine: the CLI's planner, state,
-secrets, plugin loading, the providers and the policy packs it starts.
+Programs run two ways: as a user types them (`typed`: the CLI starts the Python language host,
+here the stand-in tools/pulumi/language_host.py, because the module proxy does not serve the Go
+one), or as Automation API inline programs (`inline_stack`: the test process hosts the language
+runtime and hands the CLI its address). Everything else is the real engine: the CLI's planner,
+state, secrets, plugin loading, the providers and the policy packs it starts.
 """
 
 from __future__ import annotations
@@ -72,9 +73,22 @@ def inline_stack(work: Path, program: auto.PulumiFn, env: Mapping[str, str], sta
 
 
 def runnable_pack(pack: Path, env: Mapping[str, str]) -> str:
-    """What to pass to `--policy-pack` for the Python pack in `pack`: a link to the built
-    python-policy-pack launcher inside it (the CLI starts a pack folder only through the Python
-    language host, which is not served; an executable it starts directly)."""
-    link = pack / "run-policy-pack"
-    link.symlink_to(Path(env["TRADE2026_PULUMI_BIN"]) / "python-policy-pack")
-    return str(link)
+    """What to pass to `--policy-pack` for the Python pack in `pack`: the folder itself, which the
+    CLI starts through the Python language host (`RunPlugin`) as `pulumi preview --policy-pack DIR`
+    does for users; PulumiPolicy.yaml names the virtualenv it runs in."""
+    require_plugin(env, "pulumi-language-python")
+    return str(pack)
+
+
+def typed(project: Path, env: Mapping[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`pulumi ARGS` in `project`, as a user types it: the CLI runs the program there through the
+    Python language host (the stand-in that tools/pulumi/build.sh installs)."""
+    require_plugin(env, "pulumi-language-python")
+    return subprocess.run(
+        ["pulumi", *args, "--non-interactive"],
+        cwd=project,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=check,
+    )

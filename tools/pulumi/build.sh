@@ -5,9 +5,9 @@
 #   pulumi                          the CLI (wrapper module cli/: pkg/v3 and sdk/v3 at one version)
 #   pulumi-resource-kubernetes      the Kubernetes provider (wrapper main kubernetes/)
 #   pulumi-resource-pulumi-python   sdk/v3's host script for Python dynamic providers
-#   python-policy-pack              starts a Python policy pack (no Python language host is served)
-# Not built, because the module proxy refuses them (see the README, "Tested with the real Pulumi CLI"):
-# the Python language host and pulumi-random's provider.
+#   pulumi-language-python          a stand-in Python language host (language_host.py), so `pulumi up` runs as typed
+# Not built, because the module proxy refuses them (see docs/real-engine.md): the Go Python language
+# host (hence the stand-in) and pulumi-random's provider.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -63,13 +63,17 @@ else
   record pulumi-resource-pulumi-python "$key"
 fi
 
-key=$(sha256sum <"$here/python-policy-pack" | cut -c1-16)
-if current python-policy-pack "$key"; then
-  step "python-policy-pack: cached"
+key="v$TRADE2026_PULUMI_VERSION $(cat "$here/cli/go.sum" "$here/pulumi-language-python" "$here/language_host.py" | sha256sum | cut -c1-16)"
+if current pulumi-language-python "$key"; then
+  step "pulumi-language-python (stand-in): cached"
 else
-  step "python-policy-pack: installing"
-  install -m755 "$here/python-policy-pack" "$work/python-policy-pack"
-  record python-policy-pack "$key"
+  step "pulumi-language-python (stand-in): installing, with sdk/v3's exec script"
+  sdk=$(module_dir "$here/cli" github.com/pulumi/pulumi/sdk/v3)
+  # The exec script is upstream's; the host beside it, which starts it, is ours (language_host.py).
+  install -m755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
+  install -m644 "$here/language_host.py" "$bin/language_host.py"
+  install -m755 "$here/pulumi-language-python" "$work/pulumi-language-python"
+  record pulumi-language-python "$key"
 fi
 
 key="v$TRADE2026_PULUMI_KUBERNETES_VERSION $(cat "$here/kubernetes/go.mod" "$here/kubernetes/go.sum" "$here/kubernetes/main.go" | sha256sum | cut -c1-16)"
