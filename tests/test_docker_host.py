@@ -12,7 +12,7 @@ import pytest
 
 from components.settings import ConfigError
 from offline import preview
-from offline.engine import Plan, reveal, run_program
+from offline.engine import Plan, Secret, reveal, run_program
 from tests.conftest import SERVICE_KEYS, config
 
 
@@ -146,3 +146,165 @@ def test_a_docker_host_that_is_no_address_is_one_line(monkeypatch: pytest.Monkey
     with pytest.raises(ConfigError) as refused:
         _run(monkeypatch, docker_host=host)
     assert str(refused.value) == f"invalid stack config:\n  {message}"
+
+
+HOST_PASSWORD = "Hunter2-docker-host-pw"
+
+
+@pytest.mark.parametrize(
+    ("setting", "url", "message"),
+    [
+        (
+            "docker_host",
+            f"ssh://dev:{HOST_PASSWORD}@devbox",
+            "docker:host: 'ssh://dev:[secret]@devbox' carries a password, which the Docker provider does not use: "
+            "log in over ssh:// with a key (docker:sshOpts -i ...) or over tcp:// with TLS certificates",
+        ),
+        (
+            "docker_host",
+            f"tcp://dev:{HOST_PASSWORD}@devbox:2376",
+            "docker:host: 'tcp://dev:[secret]@devbox:2376' carries a password, which the Docker provider does not "
+            "use: log in over ssh:// with a key (docker:sshOpts -i ...) or over tcp:// with TLS certificates",
+        ),
+        (
+            "DOCKER_HOST",
+            f"ssh://:{HOST_PASSWORD}@devbox:22",
+            "DOCKER_HOST: 'ssh://:[secret]@devbox:22' carries a password, which the Docker provider does not use: "
+            "log in over ssh:// with a key (docker:sshOpts -i ...) or over tcp:// with TLS certificates",
+        ),
+        (
+            "docker_host",
+            f"ssh://dev:{HOST_PASSWORD}@devbox:ssh",
+            "docker:host: 'ssh://dev:[secret]@devbox:ssh' has a port that is not a number from 0 to 65535",
+        ),
+        (
+            "docker_host",
+            f"ssh://dev:{HOST_PASSWORD}@[::1",
+            "docker:host: 'ssh://dev:[secret]@[::1' is not a URL (unix://, tcp://, ssh://)",
+        ),
+        (
+            "docker_host",
+            f"dev:{HOST_PASSWORD}@devbox",
+            "docker:host: 'dev:[secret]@devbox' is not a Docker host the Docker provider connects to "
+            "(unix://, tcp://, ssh://)",
+        ),
+        (
+            "docker_host",
+            f"ssh://dev:{HOST_PASSWORD[:6]}/{HOST_PASSWORD[6:]}@devbox",
+            "docker:host: 'ssh://dev:[secret]@devbox' has a port that is not a number from 0 to 65535",
+        ),
+    ],
+)
+def test_a_docker_host_url_with_a_password_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch, setting: str, url: str, message: str
+) -> None:
+    env = {setting: url} if setting == "DOCKER_HOST" else {}
+    docker = {} if env else {setting: url}
+    with pytest.raises(ConfigError) as refused:
+        _run(monkeypatch, env, **docker)
+    assert str(refused.value) == f"invalid stack config:\n  {message}"
+    assert HOST_PASSWORD[6:] not in str(refused.value)
+
+
+def test_a_docker_context_with_a_password_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    meta = tmp_path / "contexts" / "meta" / hashlib.sha256(b"devbox").hexdigest()
+    meta.mkdir(parents=True)
+    host = f"ssh://dev:{HOST_PASSWORD}@devbox"
+    (meta / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": host}}}))
+    with pytest.raises(ConfigError) as refused:
+        _run(monkeypatch, {"DOCKER_CONFIG": str(tmp_path), "DOCKER_CONTEXT": "devbox"})
+    assert str(refused.value).startswith(
+        "invalid stack config:\n  DOCKER_CONTEXT devbox: 'ssh://dev:[secret]@devbox' carries a password"
+    )
+
+
+def test_a_loopback_refusal_names_the_remote_host_without_its_password() -> None:
+    from components import dockerhost
+
+    docker = dockerhost.DockerHost(f"tcp://dev:{HOST_PASSWORD}@devbox:2376", "docker:host")
+    with pytest.raises(dockerhost.DockerHostError) as refused:
+        dockerhost.reach(docker, "127.0.0.1")
+    assert "(docker:host tcp://dev:[secret]@devbox:2376)" in str(refused.value)
+    assert HOST_PASSWORD not in str(refused.value)
+
+
+SSH_SECRET = "ProxyCommand=vault-ssh-proxy --token Tk7-s3cret-proxy-token"
+SSH_OPTS = json.dumps(["-o", SSH_SECRET])
+
+
+def _plain_strings(value: Any) -> list[str]:
+    """Every string a plan would store or print unencrypted."""
+    if isinstance(value, Secret):
+        return []
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _plain_strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _plain_strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def _everything_plain(plan: Plan) -> list[str]:
+    texts = _plain_strings(plan.outputs)
+    texts += [text for outputs in plan.component_outputs.values() for text in _plain_strings(outputs)]
+    return texts + [text for r in plan.resources for text in _plain_strings(r.inputs)]
+
+
+def test_port_forward_built_from_secret_ssh_options_is_a_secret_output_everywhere() -> None:
+    plan = run_program(
+        "dev",
+        {**config(hostPorts="fixed", portBlock=2), "docker:host": "ssh://dev@devbox", "docker:sshOpts": SSH_OPTS},
+        secret_keys=("docker:sshOpts",),
+    )
+    forwards = plan.outputs["portForward"]
+    assert all(isinstance(line, Secret) for line in forwards.values()), forwards
+    assert reveal(forwards["opa"]) == (
+        "ssh -N -o 'ProxyCommand=vault-ssh-proxy --token Tk7-s3cret-proxy-token' "
+        "-L 127.0.0.1:20031:127.0.0.1:20031 dev@devbox"
+    )
+    assert isinstance(plan.outputs_of("trade2026:infra:Postgres", "postgres")["portForward"], Secret)
+    assert [text for text in _everything_plain(plan) if "Tk7-s3cret" in text] == []
+    # What a ready-data error may name: the forwards, the secret setting named, not given.
+    stream = plan.get("pulumi-python:dynamic/trade2026:JetStreamStream", "nats-stream-ORDERS")
+    assert stream.inputs["tunnel"] == (
+        "ssh -N '[secret docker:sshOpts]' -L 127.0.0.1:20020:127.0.0.1:20020 -L 127.0.0.1:20021:127.0.0.1:20021 "
+        "dev@devbox"
+    )
+
+
+def test_port_forward_from_ssh_options_not_marked_secret_stays_plain() -> None:
+    plan = run_program(
+        "dev",
+        {**config(hostPorts="fixed", portBlock=2), "docker:host": "ssh://dev@devbox", "docker:sshOpts": SSH_OPTS},
+    )
+    assert not isinstance(plan.outputs["portForward"]["opa"], Secret)
+    assert "Tk7-s3cret" in plan.outputs["portForward"]["opa"]
+
+
+def test_a_secret_docker_host_keeps_every_output_naming_it_secret() -> None:
+    wildcard = run_program(
+        "dev",
+        {**config(hostPorts="fixed", portBlock=1, bindAddress="0.0.0.0"), "docker:host": "tcp://vault-devbox:2376"},
+        secret_keys=("docker:host",),
+    )
+    assert all(isinstance(urls, Secret) for urls in wildcard.outputs["endpoints"].values())
+    assert reveal(wildcard.outputs["endpoints"]["postgres"]) == {"client": "postgresql://vault-devbox:20010"}
+    assert [text for text in _everything_plain(wildcard) if "vault-devbox" in text] == []
+    bucket = wildcard.get("pulumi-python:dynamic/trade2026:S3Bucket", "seaweedfs-bucket-models")
+    assert bucket.inputs["endpointSecret"] is True
+    tunneled = run_program(
+        "dev",
+        {**config(hostPorts="fixed", portBlock=1), "docker:host": "ssh://dev@vault-devbox"},
+        secret_keys=("docker:host",),
+    )
+    assert isinstance(tunneled.outputs["portForward"]["opa"], Secret)
+    assert not isinstance(tunneled.outputs["endpoints"]["opa"], Secret), "127.0.0.1 endpoints name no host"
+    assert [text for text in _everything_plain(tunneled) if "vault-devbox" in text] == []
+
+
+def test_a_docker_host_not_marked_secret_keeps_endpoints_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = _run(monkeypatch, hostPorts="fixed", portBlock=1, bindAddress="0.0.0.0", docker_host="tcp://devbox:2376")
+    assert not any(isinstance(urls, Secret) for urls in plan.outputs["endpoints"].values())
+    bucket = plan.get("pulumi-python:dynamic/trade2026:S3Bucket", "seaweedfs-bucket-models")
+    assert "endpointSecret" not in bucket.inputs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_docker as docker
@@ -18,15 +18,12 @@ from pydantic import SecretStr
 
 from .. import dockerhost
 from ..images import resolve_image
-from ..ports import SLOTS, endpoint_host, fixed_host_port
+from ..ports import endpoint_host
 from ..ready import ReadyObject
 from ..readydata import ready_resource
 from ..settings import ConfigError, StackSettings
 from ..spec import NETWORKS, Port, ServiceSpec, probe_test
 from .base import Rendered, connection, credential_value, resolve, upload_content
-
-if TYPE_CHECKING:
-    from ..service import ServiceArgs
 
 # Docker's own defaults for these are unbounded; a laptop running eight services needs bounds.
 _LOG_OPTS = {"max-size": "10m", "max-file": "3"}
@@ -75,7 +72,12 @@ class DockerTarget:
         provider = pulumi.Config("docker")
         try:
             docker_host = dockerhost.resolve(
-                provider.get("host"), provider.get("context"), os.environ, provider.get_object("sshOpts") or ()
+                provider.get("host"),
+                provider.get("context"),
+                os.environ,
+                provider.get_object("sshOpts") or (),
+                secret_host=pulumi.runtime.is_config_secret("docker:host"),
+                secret_options=pulumi.runtime.is_config_secret("docker:sshOpts"),
             )
             reachable = dockerhost.reach(docker_host, settings.bind_address)
         except dockerhost.DockerHostError as error:
@@ -94,24 +96,30 @@ class DockerTarget:
             reach=reachable,
         )
 
-    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered:
+    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, enabled: bool) -> Rendered:
         supplied = self.supplied_credentials.get(name, {})
         credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials}
         volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes]
         internal = {port.role: f"{port.scheme}://{name}:{port.number}" for port in spec.ports}
         endpoints: pulumi.Output[dict[str, str]]
         port_forward: pulumi.Output[str] | None = None
-        if args.enabled:
-            container = self._container(parent, name, spec, args, credentials, volumes)
+        if enabled:
+            container = self._container(parent, name, spec, credentials, volumes)
             endpoints = container.ports.apply(lambda ports: self._host_endpoints(spec, ports))
+            if self.reach is not None and self.reach.secret:
+                endpoints = pulumi.Output.secret(endpoints)
             tunnel = self.reach.tunnel if self.reach else None
+            # The tunnel as ready-data errors name it: nothing of a secret setting in it.
+            shown_tunnel: pulumi.Output[str] | None = None
             if tunnel is not None:
-                port_forward = container.ports.apply(
-                    lambda ports: tunnel.command(p.external for p in ports or [] if p.external)
-                )
+                published = container.ports.apply(lambda ports: [p.external for p in ports or [] if p.external])
+                port_forward = published.apply(tunnel.command)
+                if tunnel.secret:
+                    port_forward = pulumi.Output.secret(port_forward)
+                shown_tunnel = published.apply(tunnel.shown)
             login = connection(spec, credentials)
             for declaration in spec.ready:
-                self._ready(parent, name, declaration, container, endpoints, login, port_forward)
+                self._ready(parent, name, declaration, container, endpoints, login, shown_tunnel)
         else:
             # No ready data either: streams and tables stay on the kept volume, and switching the
             # service back on adopts them.
@@ -140,13 +148,12 @@ class DockerTarget:
         parent: pulumi.Resource,
         name: str,
         spec: ServiceSpec,
-        args: ServiceArgs,
         credentials: Mapping[str, pulumi.Output[str]],
         volumes: Sequence[docker.Volume],
     ) -> docker.Container:
         image = docker.RemoteImage(
             f"{name}-image",
-            name=resolve_image(spec.image, args.image, self.registry_mirror),
+            name=resolve_image(spec.image, self.registry_mirror),
             # Another stack on the same Docker host may still run this image.
             keep_locally=True,
             opts=pulumi.ResourceOptions(parent=parent),
@@ -158,13 +165,15 @@ class DockerTarget:
             command=list(spec.command) or None,
             envs=[pulumi.Output.concat(key, "=", resolve(value, credentials)) for key, value in spec.env.items()]
             or None,
-            ports=[self._publish(name, port) for port in spec.ports if port.published],
+            # In container-port order, the order the provider reads them back from Docker: any
+            # other order is a diff on every preview, and a replacement (QuestDB's 9000/9009/8812).
+            ports=[self._publish(port) for port in sorted(spec.ports, key=lambda p: p.number) if port.published],
             volumes=[
                 docker.ContainerVolumeArgs(volume_name=volume.name, container_path=data.path)
                 for volume, data in zip(volumes, spec.volumes, strict=True)
             ],
             networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=self.networks[net].name, aliases=[name, *spec.dns_aliases])
+                docker.ContainerNetworksAdvancedArgs(name=self.networks[net].name, aliases=[name, *spec.aliases(name)])
                 for net in spec.networks
             ],
             healthcheck=docker.ContainerHealthcheckArgs(
@@ -185,6 +194,10 @@ class DockerTarget:
             ]
             or None,
             memory=spec.memory_mb,
+            # No swap: the limit is the memory the service was sized for. Left unset, Docker sets the
+            # swap limit to twice the memory, which the provider then reads back as a change on
+            # every preview (seen with the bridged provider on Docker 20.10).
+            memory_swap=spec.memory_mb,
             stop_timeout=spec.stop_timeout,
             restart="unless-stopped",
             security_opts=["no-new-privileges:true"],
@@ -192,7 +205,7 @@ class DockerTarget:
             log_opts=_LOG_OPTS,
             labels=self._labels(docker.ContainerLabelArgs, name),
             wait=self.wait_for_healthy,
-            wait_timeout=args.wait_timeout_seconds or spec.wait_timeout,
+            wait_timeout=spec.wait_timeout,
             opts=pulumi.ResourceOptions(
                 parent=parent,
                 # Names and host ports are single-use: the old container must go first.
@@ -210,7 +223,7 @@ class DockerTarget:
         container: docker.Container,
         endpoints: pulumi.Output[dict[str, str]],
         login: pulumi.Output[dict[str, str]] | None,
-        port_forward: pulumi.Output[str] | None,
+        tunnel: pulumi.Output[str] | None,
     ) -> pulumi.Resource:
         role = declaration.port_role
         return ready_resource(
@@ -219,7 +232,7 @@ class DockerTarget:
             # Empty only in a preview, where Docker has not assigned the host port yet.
             endpoints.apply(lambda urls: urls.get(role, "")),
             login,
-            port_forward,
+            tunnel,
             pulumi.ResourceOptions(
                 parent=parent,
                 # The host port answers once the container is healthy, which `up` waits for.
@@ -228,13 +241,14 @@ class DockerTarget:
                 retain_on_delete=self.protect_data,
                 delete_before_replace=True,
             ),
+            endpoint_secret=self.reach is not None and self.reach.secret,
         )
 
-    def _publish(self, name: str, port: Port) -> docker.ContainerPortArgs:
+    def _publish(self, port: Port) -> docker.ContainerPortArgs:
         fixed = self.host_ports == "fixed"
         return docker.ContainerPortArgs(
             internal=port.number,
-            external=fixed_host_port(self.port_block, SLOTS[name, port.role]) if fixed else None,
+            external=port.fixed_host_port(self.port_block) if fixed else None,
             ip=self.bind_address,
             protocol="tcp",
         )
