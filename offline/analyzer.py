@@ -78,19 +78,36 @@ class StackContext:
             "PULUMI_CONFIG": json.dumps(dict(self.config)),
         }
 
-    def provider(self, resource: Registration) -> analyzer_pb2.AnalyzerProviderResource | None:
-        """The default provider the engine would create for `resource`'s package: its config
-        keys without the namespace, plus the version the SDK asked for."""
+    def provider(
+        self, resource: Registration, registered: Mapping[str, Registration] | None = None
+    ) -> analyzer_pb2.AnalyzerProviderResource | None:
+        """The provider the engine serves `resource` through, as the CLI sends it beside the
+        resource (pkg/resource/deploy/source_eval.go, step_generator.go): none for a provider
+        resource or a component of the program's own; for every custom resource and every remote
+        component (one its package's provider implements: the SDK names the package version) the
+        explicit provider the program passed, found in `registered` by URN, else the default
+        provider of its package, with that package's config keys without the namespace and the
+        version the SDK asked for."""
         package = resource.type.split(":", 1)[0]
-        # Explicit provider resources are not modelled: this program uses the default providers.
-        if not resource.version or resource.provider or package == "pulumi":
+        if resource.type.startswith("pulumi:providers:") or not (resource.custom or resource.version):
             return None
-        properties: dict[str, Any] = {"version": resource.version}
+        if resource.provider:
+            # A provider reference is `<urn>::<id>`; URNs contain `::` themselves.
+            urn = resource.provider.rsplit("::", 1)[0]
+            explicit = (registered or {}).get(urn)
+            if explicit is None:
+                # Never the case for one program's plan; still a provider, never "none" (a component).
+                _, _, type_, name = urn.split("::", 3)
+                return analyzer_pb2.AnalyzerProviderResource(type=type_.rsplit("$", 1)[-1], urn=urn, name=name)
+            return analyzer_pb2.AnalyzerProviderResource(
+                type=explicit.type, urn=explicit.urn, name=explicit.name, properties=explicit.wire
+            )
+        properties: dict[str, Any] = {"version": resource.version} if resource.version else {}
         for key, value in self.config.items():
             namespace, _, name = key.partition(":")
             if namespace == package:
                 properties[name] = _config_value(value)
-        name = "default_" + re.sub(r"[.+-]", "_", resource.version)
+        name = "default_" + re.sub(r"[.+-]", "_", resource.version) if resource.version else "default"
         provider = analyzer_pb2.AnalyzerProviderResource(
             type=f"pulumi:providers:{package}",
             urn=f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:{package}::{name}",
@@ -245,7 +262,10 @@ class PolicyPackServer:
         policy leaves the urn empty; like the CLI, attribute it to the resource analysed.
 
         Analyze calls are in flight together, as when the engine steps resources in parallel, so
-        this process prepares requests while the pack evaluates; results keep resource order."""
+        this process prepares requests while the pack evaluates; results keep resource order.
+        Like the engine, send every resource: components too (they carry no provider)."""
+        resources = list(resources)
+        registered = {resource.urn: resource for resource in resources}
         diagnostics: list[tuple[Any, str]] = []
         in_flight: deque[tuple[str, Any]] = deque()
         stack = analyzer_pb2.AnalyzeStackRequest()
@@ -256,7 +276,7 @@ class PolicyPackServer:
                 deleteBeforeReplaceDefined=True,
                 parent=resource.parent,
             )
-            provider = self.context.provider(resource) if self.context is not None else None
+            provider = self.context.provider(resource, registered) if self.context is not None else None
             request = analyzer_pb2.AnalyzeRequest(
                 type=resource.type,
                 properties=resource.wire,

@@ -19,6 +19,7 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
     PolicyConfigSchema,
+    PolicyProviderResource,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -54,12 +55,16 @@ C = TypeVar("C", bound=RuleConfig)
 
 @dataclass(frozen=True)
 class Subject:
-    """One resource as a rule sees it, built alike from ResourceValidationArgs and PolicyResource."""
+    """One resource as a rule sees it, built alike from ResourceValidationArgs and PolicyResource:
+    besides its inputs, the provider the engine serves it through (none for a component, the
+    stack and a provider itself) and its parent (none for the engine's default providers)."""
 
     type: str
     props: Mapping[str, Any]
     urn: str
     protect: bool = False
+    provider: PolicyProviderResource | None = None
+    parent: str | None = None
 
     @property
     def stack(self) -> str:
@@ -70,9 +75,21 @@ class Subject:
     def label(self) -> str:
         return str(known(self.props, "name") or self.urn.rsplit("::", 1)[-1])
 
+    @property
+    def name(self) -> str:
+        """The resource's own name, the last part of its URN."""
+        return self.urn.rsplit("::", 1)[-1]
+
     @classmethod
     def of(cls, resource: PolicyResource) -> Subject:
-        return cls(resource.resource_type, resource.props, resource.urn, bool(resource.opts.protect))
+        return cls(
+            resource.resource_type,
+            resource.props,
+            resource.urn,
+            bool(resource.opts.protect),
+            resource.provider,
+            resource.opts.parent,
+        )
 
 
 def known(props: Mapping[str, Any], key: str, default: Any = None) -> Any:
@@ -84,13 +101,40 @@ def known(props: Mapping[str, Any], key: str, default: Any = None) -> Any:
     return default if value is None else value
 
 
+def has(props: Mapping[str, Any], key: str) -> bool:
+    """Whether `key` is set, known or not (`key in props` reads the value, which raises when unknown)."""
+    return key in list(props)
+
+
 def items(props: Mapping[str, Any], key: str) -> Iterator[Any]:
-    """The known entries of a list property; entries computed at `up` are skipped."""
+    """The known entries of a list property; entries computed at `up` are skipped (rules judge
+    values; whether a value that decides safety may be unknown is `known-at-preview`'s call)."""
     for index in range(len(known(props, key, []))):
         try:
             yield props[key][index]
         except UnknownValueError:
             continue
+
+
+def unknown_paths(value: Any, path: str = "") -> Iterator[str]:
+    """The path of every value inside `value` that is not known until `pulumi up`: `volumes[0].volumeName`."""
+    if isinstance(value, Mapping):
+        for key in value:
+            where = f"{path}.{key}" if path else str(key)
+            try:
+                inner = value[key]
+            except UnknownValueError:
+                yield where
+                continue
+            yield from unknown_paths(inner, where)
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        for index in range(len(value)):
+            try:
+                inner = value[index]
+            except UnknownValueError:
+                yield f"{path}[{index}]"
+                continue
+            yield from unknown_paths(inner, f"{path}[{index}]")
 
 
 def matches_any(name: str, patterns: Iterable[str]) -> bool:
@@ -139,6 +183,10 @@ def own(remediation: str) -> Anchor:
     return Anchor("Trade2026 infrastructure", None, None, remediation)
 
 
+# `types=` of a rule that judges every resource the engine analyses, whatever its type.
+EVERY_TYPE = None
+
+
 class TypedResourcePolicy(ResourceValidationPolicy):
     """A resource policy that judges only resources of `resource_types`: it reports nothing on
     any other, so the pack's servicer (servicer.py) need not call it for them."""
@@ -156,7 +204,7 @@ def resource_rule(
     name: str,
     description: str,
     *,
-    types: tuple[str, ...] = (CONTAINER,),
+    types: tuple[str, ...] | None = (CONTAINER,),
     level: EnforcementLevel = MANDATORY,
     severity: Severity = Severity.HIGH,
     config: type[RuleConfig] = NoConfig,
@@ -164,14 +212,18 @@ def resource_rule(
 ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
     def decorate(check: ResourceCheck) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-            if args.resource_type not in types:
+            if types is not EVERY_TYPE and args.resource_type not in types:
                 return
             settings = read_config(name, config, args.get_config())
-            subject = Subject(args.resource_type, args.props, args.urn, bool(args.opts.protect))
+            subject = Subject(
+                args.resource_type, args.props, args.urn, bool(args.opts.protect), args.provider, args.opts.parent
+            )
             for message in check(subject, settings):
                 report_violation(message, None)
 
         metadata = _metadata(name, description, level, severity, config, anchor)
+        if types is EVERY_TYPE:
+            return ResourceValidationPolicy(validate=validate, **metadata)
         return TypedResourcePolicy(types, validate=validate, **metadata)
 
     return decorate
@@ -223,6 +275,13 @@ def of_type(resources: Sequence[PolicyResource], type_: str) -> Iterator[PolicyR
 
 
 _REGISTRY_HOST = re.compile(r"[^/]*[.:][^/]*|localhost")
+
+
+def registry_host(reference: str) -> str | None:
+    """The registry host a reference names (`mirror:5000` of `mirror:5000/nats:2.10.29`); None
+    for the short form, which means Docker Hub."""
+    first, separator, _ = reference.partition("/")
+    return first.lower() if separator and _REGISTRY_HOST.fullmatch(first) else None
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 from pydantic import Field
 
-from .framework import CONTAINER, IMAGE, ImageRef, RuleConfig, Subject, cis, known, resource_rule
+from .framework import (
+    CONTAINER,
+    IMAGE,
+    ImageRef,
+    RuleConfig,
+    Subject,
+    cis,
+    known,
+    of_type,
+    own,
+    resource_rule,
+    stack_rule,
+)
 
 # Docker's reference grammar (distribution/reference): an optional registry host (upper case
 # allowed), lower-case path components, an optional tag, an optional digest.
@@ -85,3 +99,23 @@ def pinned_image_tags(subject: Subject, config: PinnedTags) -> Iterator[str]:
         problem = pinning_problem(str(reference), config)
         if problem:
             yield f"{subject.label}: {problem}"
+
+
+@stack_rule(
+    "images-from-stack",
+    "Requires a container's image id, and an image unknown at preview, to come from a RemoteImage of the stack.",
+    anchor=own("Pass the RemoteImage's image_id as the container's image, as the components do."),
+)
+def images_from_stack(resources: Sequence[PolicyResource], _config: RuleConfig) -> Iterator[tuple[str, str]]:
+    for container in of_type(resources, CONTAINER):
+        subject = Subject.of(container)
+        from_stack = any(d.resource_type == IMAGE for d in container.property_dependencies.get("image", []))
+        try:
+            image = subject.props.get("image")
+        except UnknownValueError:
+            if not from_stack:
+                yield container.urn, f"{subject.label}: its image was unknown at preview and is no RemoteImage's here"
+            continue
+        # A reference (repo:tag) is pinned-image-tags' to judge; an id names whatever the host holds.
+        if str(image).startswith("sha256:") and not from_stack:
+            yield container.urn, f"{subject.label}: image {image} is an image id no RemoteImage of this stack pulled"

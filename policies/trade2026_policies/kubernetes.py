@@ -21,6 +21,8 @@ from .runtime import AllowedCapabilities, capability_name
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
 SERVICE = "kubernetes:core/v1:Service"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+SECRET = "kubernetes:core/v1:Secret"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 POD = "kubernetes:core/v1:Pod"
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
@@ -29,6 +31,7 @@ DAEMON_SET = "kubernetes:apps/v1:DaemonSet"
 REPLICA_SET = "kubernetes:apps/v1:ReplicaSet"
 JOB = "kubernetes:batch/v1:Job"
 CRON_JOB = "kubernetes:batch/v1:CronJob"
+REPLICATION_CONTROLLER = "kubernetes:core/v1:ReplicationController"
 
 # Where each workload keeps its pod template.
 _TEMPLATE_PATH: dict[str, tuple[str, ...]] = {
@@ -39,14 +42,15 @@ _TEMPLATE_PATH: dict[str, tuple[str, ...]] = {
     REPLICA_SET: ("spec", "template"),
     JOB: ("spec", "template"),
     CRON_JOB: ("spec", "jobTemplate", "spec", "template"),
+    REPLICATION_CONTROLLER: ("spec", "template"),
 }
 WORKLOADS = tuple(_TEMPLATE_PATH)
 NAMESPACED = (
     *WORKLOADS,
     SERVICE,
     NETWORK_POLICY,
-    "kubernetes:core/v1:ConfigMap",
-    "kubernetes:core/v1:Secret",
+    CONFIG_MAP,
+    SECRET,
     "kubernetes:core/v1:PersistentVolumeClaim",
     "kubernetes:core/v1:ServiceAccount",
     "kubernetes:rbac.authorization.k8s.io/v1:Role",
@@ -99,9 +103,12 @@ class Pod:
         return cls(kind_and_name(subject), dig(template, "metadata") or {}, dig(template, "spec") or {})
 
     def containers(self, *, init: bool = True) -> Iterator[Mapping[str, Any]]:
+        """The containers that run the pod; with `init`, also its init containers and the
+        ephemeral ones a debugger attaches (as privileged as any other, when they are allowed in)."""
         yield from items(self.spec, "containers")
         if init:
             yield from items(self.spec, "initContainers")
+            yield from items(self.spec, "ephemeralContainers")
 
     def at(self, container: Mapping[str, Any]) -> str:
         return f"{self.owner}: container {known(container, 'name', '?')}"
@@ -189,6 +196,8 @@ def probes_required(subject: Subject, _config: RuleConfig) -> Iterator[str]:
                 yield f"{pod.at(container)}: no {probe}"
 
 
+# Ours, not the kubernetes client's parse_quantity: the pack installs only policies/requirements.txt,
+# and that client is 15 packages (aiohttp among them) for a copy of apimachinery's grammar.
 _QUANTITY = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][0-9]+)?)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?")
 _SUFFIX: dict[str | None, float] = {
     None: 1.0,
@@ -374,9 +383,9 @@ def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iter
     for container in pod.containers():
         capabilities = dig(_security_context(container), "capabilities") or {}
         # drop ALL, then add back a few defaults: still fewer privileges than the runtime grants.
-        drops_all = "ALL" in {capability_name(str(c)) for c in known(capabilities, "drop", [])}
+        drops_all = "ALL" in {capability_name(str(c)) for c in items(capabilities, "drop")}
         permitted = allowed | RUNTIME_DEFAULT_CAPABILITIES if drops_all else allowed
-        for capability in known(capabilities, "add", []):
+        for capability in items(capabilities, "add"):
             if capability_name(str(capability)) not in permitted:
                 yield f"{pod.at(container)}: adds capability {capability}"
 
@@ -423,7 +432,7 @@ class ExposedServiceTypes(RuleConfig):
 
 @resource_rule(
     "kubernetes-cluster-internal-services",
-    "Prohibits Services reachable from outside the cluster (NodePort, LoadBalancer, externalIPs) unless allowed.",
+    "Prohibits Services reachable from outside (NodePort, LoadBalancer, externalIPs) or leading out of the cluster.",
     types=(SERVICE,),
     severity=Severity.HIGH,
     config=ExposedServiceTypes,
@@ -435,17 +444,24 @@ def cluster_internal_services(subject: Subject, config: ExposedServiceTypes) -> 
         yield f"{kind_and_name(subject)}: type {type_} exposes it outside the cluster"
     if dig(subject.props, "spec", "externalIPs"):
         yield f"{kind_and_name(subject)}: externalIPs expose it outside the cluster"
+    if type_ == "ExternalName":
+        # Clients of the Service's name are sent to a host outside the cluster (and outside its policies).
+        target = dig(subject.props, "spec", "externalName")
+        yield f"{kind_and_name(subject)}: type ExternalName sends its clients to {target}"
 
 
 def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    """Whether a LabelSelector matches `labels`; an empty selector selects everything."""
+    """Whether a LabelSelector matches `labels`; an empty selector selects everything. A label
+    value not known until `up` matches nothing here (known-at-preview reports it)."""
     selector = selector or {}
-    for key, value in (known(selector, "matchLabels") or {}).items():
-        if labels.get(key) != value:
+    match_labels = known(selector, "matchLabels") or {}
+    for key in match_labels:
+        value = known(match_labels, key)
+        if value is None or labels.get(key) != value:
             return False
     for expression in items(selector, "matchExpressions"):
         key, operator = known(expression, "key"), known(expression, "operator")
-        values = list(known(expression, "values", []))
+        values = list(items(expression, "values"))
         present = key in labels
         if operator == "In" and not (present and labels[key] in values):
             return False
@@ -458,32 +474,79 @@ def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bo
     return True
 
 
+def known_labels(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """An object's labels whose values are known at preview."""
+    labels = known(metadata, "labels") or {}
+    return {str(key): str(known(labels, key)) for key in labels if known(labels, key) is not None}
+
+
 def isolates_ingress(policy: Mapping[str, Any]) -> bool:
-    types = dig(policy, "spec", "policyTypes")
+    spec = dig(policy, "spec") or {}
     # Without policyTypes a NetworkPolicy always restricts ingress (and egress only if it has rules).
-    return types is None or "Ingress" in types
+    return dig(spec, "policyTypes") is None or "Ingress" in list(items(spec, "policyTypes"))
+
+
+def _admits_everyone(peer: Mapping[str, Any]) -> bool:
+    """Whether one `from` peer lets every source in: an empty peer, every namespace with no pod
+    selector (or an empty one), or an address block of prefix length 0 (whatever it excepts)."""
+    pods, namespaces, block = (dig(peer, key) for key in ("podSelector", "namespaceSelector", "ipBlock"))
+    if block is not None:
+        return str(known(block, "cidr", "")).endswith("/0")
+    if namespaces is not None:
+        return not _selects_something(namespaces) and not _selects_something(pods)
+    return pods is None
+
+
+def _selects_something(selector: Mapping[str, Any] | None) -> bool:
+    """Whether a LabelSelector narrows at all; an empty one selects everything."""
+    if not selector:
+        return False
+    return bool(known(selector, "matchLabels") or known(selector, "matchExpressions"))
+
+
+def allow_all_rule(policy: Mapping[str, Any]) -> int | None:
+    """The index of the first ingress rule that admits every source (no `from`, an empty one, or
+    a peer that admits everyone), when the policy restricts ingress at all; None otherwise."""
+    if not isolates_ingress(policy):
+        return None
+    for index, rule in enumerate(items(dig(policy, "spec") or {}, "ingress")):
+        peers = list(items(rule, "from"))
+        if not peers or any(_admits_everyone(peer) for peer in peers):
+            return index
+    return None
 
 
 @stack_rule(
     "kubernetes-network-policy-per-workload",
-    "Requires every workload's pods to be selected by an ingress NetworkPolicy in their namespace.",
+    "Requires each workload's pods to be selected by an ingress NetworkPolicy, and none to admit them from anywhere.",
     severity=Severity.HIGH,
     anchor=cis_kubernetes(
         "Ensure that all Namespaces have Network Policies defined",
-        "Label the pod with its networks; the target's NetworkPolicies select it by them.",
+        "Label the pod with its networks; the target's NetworkPolicies select it by them and admit only those.",
     ),
 )
 def network_policy_per_workload(resources: Sequence[PolicyResource], _config: RuleConfig) -> Iterator[tuple[str, str]]:
+    # (namespace, pod selector, name, index of a rule that admits everyone) of each ingress policy.
     policies = [
-        (dig(p.props, "metadata", "namespace"), dig(p.props, "spec", "podSelector"))
+        (
+            dig(p.props, "metadata", "namespace"),
+            dig(p.props, "spec", "podSelector"),
+            dig(p.props, "metadata", "name") or p.name,
+            allow_all_rule(p.props),
+        )
         for p in resources
         if p.resource_type == NETWORK_POLICY and isolates_ingress(p.props)
     ]
     for resource, subject, pod in workloads(resources):
         namespace = dig(subject.props, "metadata", "namespace")
-        labels = dict(known(pod.metadata, "labels") or {})
-        if not any(ns == namespace and selects(selector, labels) for ns, selector in policies):
+        labels = known_labels(pod.metadata)
+        selecting = [(name, rule) for ns, sel, name, rule in policies if ns == namespace and selects(sel, labels)]
+        if not selecting:
             yield resource.urn, f"{pod.owner}: no ingress NetworkPolicy selects its pods; any pod can reach them"
+        # Policies add up: one rule that admits every source opens the pods, whatever the others say.
+        for name, rule in selecting:
+            if rule is not None:
+                yield resource.urn, f"{pod.owner}: NetworkPolicy {name} ingress rule {rule} admits every source"
 
 
 class StackNamespace(RuleConfig):
@@ -521,6 +584,130 @@ def stack_namespace(subject: Subject, config: StackNamespace) -> Iterator[str]:
         yield f"{kind_and_name(subject)}: in namespace {namespace}, not the stack's namespace {expected}"
 
 
+_SELINUX_TYPES = {"container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+_PROFILES = {"RuntimeDefault", "Localhost"}
+# Annotations that set an AppArmor or seccomp profile (before the securityContext fields existed);
+# kubelets still honour them.
+_PROFILE_ANNOTATIONS = re.compile(
+    r"container\.apparmor\.security\.beta\.kubernetes\.io/.+|(container\.)?seccomp\.security\.alpha\.kubernetes\.io/.+"
+)
+_ANNOTATED_PROFILES = re.compile(r"runtime/default|docker/default|localhost/.+")
+
+
+def relaxations(context: Mapping[str, Any]) -> Iterator[str]:
+    """What a pod's or a container's securityContext relaxes, against the Pod Security Standards."""
+    selinux = dig(context, "seLinuxOptions") or {}
+    for key in ("user", "role"):
+        if known(selinux, key):
+            yield f"seLinuxOptions.{key} is set"
+    if known(selinux, "type") and known(selinux, "type") not in _SELINUX_TYPES:
+        yield f"seLinuxOptions.type is {selinux['type']}"
+    apparmor = dig(context, "appArmorProfile", "type")
+    if apparmor is not None and apparmor not in _PROFILES:
+        yield f"appArmorProfile is {apparmor}"
+    if known(context, "procMount") not in (None, "Default"):
+        yield f"procMount is {context['procMount']}, so /proc is unmasked"
+    if dig(context, "windowsOptions", "hostProcess"):
+        yield "windowsOptions.hostProcess runs it as a process of the Windows node"
+    if known(context, "runAsUser") == 0:
+        yield "runAsUser is 0 (root)"
+    if known(context, "runAsNonRoot") is False:
+        yield "runAsNonRoot is false"
+
+
+@resource_rule(
+    "kubernetes-no-security-relaxations",
+    "Prohibits SELinux, AppArmor, /proc, Windows host-process and root relaxations of pods and containers.",
+    types=WORKLOADS,
+    severity=Severity.HIGH,
+    anchor=pss(
+        "SELinux; AppArmor; /proc Mount Type; HostProcess; Running as Non-root user",
+        "Remove the setting; the runtime's default SELinux type, AppArmor profile and masked /proc apply.",
+    ),
+)
+def no_security_relaxations(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    pod = Pod.of(subject)
+    for problem in relaxations(dig(pod.spec, "securityContext") or {}):
+        yield f"{pod.owner}: pod {problem}"
+    for container in pod.containers():
+        for problem in relaxations(_security_context(container)):
+            yield f"{pod.at(container)}: {problem}"
+    annotations = known(pod.metadata, "annotations") or {}
+    for key in annotations:
+        value = str(known(annotations, key, ""))
+        if _PROFILE_ANNOTATIONS.fullmatch(str(key)) and not _ANNOTATED_PROFILES.fullmatch(value):
+            yield f"{pod.owner}: annotation {key} is {value}"
+
+
+def _device_resource(name: str) -> bool:
+    """A resource name that is a device (nvidia.com/gpu, a device plugin's), not cpu or memory."""
+    return name not in ("cpu", "memory", "ephemeral-storage") and not name.startswith("hugepages-")
+
+
+@resource_rule(
+    "kubernetes-no-host-devices",
+    "Prohibits node devices in pods: GPUs and device-plugin resources, resource claims and raw block devices.",
+    types=WORKLOADS,
+    severity=Severity.HIGH,
+    anchor=own("Remove the device: the services need cpu and memory only."),
+)
+def no_host_devices(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    pod = Pod.of(subject)
+    owners: list[tuple[str, Mapping[str, Any]]] = [(pod.owner, pod.spec)]
+    owners += [(pod.at(c), c) for c in pod.containers()]
+    for where, owner in owners:
+        resources = dig(owner, "resources") or {}
+        names = {str(n) for key in ("limits", "requests") for n in (known(resources, key) or {})}
+        for name in sorted(filter(_device_resource, names)):
+            yield f"{where}: requests device resource {name}"
+        if known(resources, "claims") or known(owner, "resourceClaims"):
+            yield f"{where}: claims devices through dynamic resource allocation"
+        for device in items(owner, "volumeDevices"):
+            yield f"{where}: raw block device {known(device, 'devicePath', '?')}"
+
+
+_LEVELS = ("privileged", "baseline", "restricted")
+_MODES = ("enforce", "audit", "warn")
+
+
+class MinimumLevel(RuleConfig):
+    minimum_level: Literal["privileged", "baseline", "restricted"] = Field(
+        default="baseline",
+        alias="minimumLevel",
+        description="The least strict Pod Security level a namespace may enforce, audit or warn at.",
+    )
+
+
+@resource_rule(
+    "kubernetes-pod-security-labels",
+    "Requires the namespace to enforce Pod Security at the minimum level or stricter, with no label relaxing it.",
+    types=(NAMESPACE,),
+    severity=Severity.HIGH,
+    config=MinimumLevel,
+    anchor=pss(
+        "Pod Security Admission labels",
+        "Label the namespace pod-security.kubernetes.io/enforce: baseline (or restricted), as the target does.",
+    ),
+)
+def pod_security_labels(subject: Subject, config: MinimumLevel) -> Iterator[str]:
+    labels = dig(subject.props, "metadata", "labels") or {}
+    floor = _LEVELS.index(config.minimum_level)
+    owner = kind_and_name(subject)
+    if known(labels, "pod-security.kubernetes.io/enforce") is None:
+        # Without the label the cluster's default applies, which is privileged unless configured.
+        yield f"{owner}: no pod-security.kubernetes.io/enforce label, so the cluster default (privileged) applies"
+    for mode in _MODES:
+        level = known(labels, f"pod-security.kubernetes.io/{mode}")
+        if level is not None and level not in _LEVELS:
+            yield f"{owner}: pod-security.kubernetes.io/{mode} is {level}, not a Pod Security level"
+        elif level is not None and _LEVELS.index(level) < floor:
+            yield f"{owner}: pod-security.kubernetes.io/{mode} is {level}, below {config.minimum_level}"
+        version = known(labels, f"pod-security.kubernetes.io/{mode}-version")
+        # An older version of a level checks less than the current one.
+        if version not in (None, "latest"):
+            yield f"{owner}: pod-security.kubernetes.io/{mode}-version is {version}, not latest"
+
+
 POLICIES = [
     no_host_path_volumes,
     data_on_persistent_volumes,
@@ -537,4 +724,7 @@ POLICIES = [
     cluster_internal_services,
     network_policy_per_workload,
     stack_namespace,
+    no_security_relaxations,
+    no_host_devices,
+    pod_security_labels,
 ]

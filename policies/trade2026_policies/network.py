@@ -6,11 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from pulumi_policy import PolicyResource, Severity
+from pulumi_policy.proxy import UnknownValueError
 from pydantic import Field
 
 from .framework import (
     ADVISORY,
     CONTAINER,
+    NETWORK,
     RuleConfig,
     Subject,
     cis,
@@ -25,16 +27,22 @@ from .framework import (
 )
 
 _WILDCARDS = {"0.0.0.0", "::", ""}
+# What `published` gives for an address not known until `up`: Docker may bind it anywhere.
+_UNKNOWN_IP = "(unknown at preview)"
 
 
 def published(subject: Subject) -> Iterator[tuple[int, int | None, str, str]]:
     """(container port, host port or None when Docker assigns it, host ip, protocol)."""
     for port in items(subject.props, "ports"):
         external = known(port, "external")
+        try:
+            ip = str(port.get("ip") or "0.0.0.0")
+        except UnknownValueError:
+            ip = _UNKNOWN_IP
         yield (
             int(known(port, "internal", 0)),
             int(external) if external else None,
-            str(known(port, "ip", "0.0.0.0")),
+            ip,
             str(known(port, "protocol", "tcp")),
         )
 
@@ -61,6 +69,9 @@ def loopback_port_bindings(subject: Subject, config: AllowedHostIps) -> Iterator
         # Docker publishes every EXPOSEd port of the image on all interfaces, on random host ports.
         yield f"{subject.label}: publishAllPorts publishes every exposed port on 0.0.0.0"
     for internal, _, ip, _ in published(subject):
+        # An address unknown at preview reads as the default here; known-at-preview reports it.
+        if ip == _UNKNOWN_IP:
+            continue
         if ip not in config.allowed_host_ips:
             yield f"{subject.label}: port {internal} is published on {ip}; bind it to {config.allowed_host_ips[0]}"
 
@@ -185,19 +196,28 @@ def internal_ports_unpublished(resources: Sequence[PolicyResource], config: Inte
                 )
 
 
+# The namespace modes a container may set: its own (private, or none at all) or, for IPC, one it
+# shares out. `host` and `container:<name>` join a namespace that is not the container's.
+_NAMESPACE_KEYS = ("networkMode", "pidMode", "ipcMode", "usernsMode", "cgroupnsMode")
+
+
 @resource_rule(
     "no-host-namespaces",
-    "Prohibits sharing the host's network, PID, IPC or user namespace.",
+    "Prohibits joining the host's or another container's network, PID, IPC, user or cgroup namespace.",
     severity=Severity.CRITICAL,
     anchor=cis(
         "Ensure that the host's network, process, IPC and user namespaces are not shared",
-        "Remove networkMode/pidMode/ipcMode/usernsMode host; publish ports and join a user-defined network.",
+        "Remove networkMode/pidMode/ipcMode/usernsMode/cgroupnsMode host or container:<name>; publish ports and "
+        "join a user-defined network.",
     ),
 )
 def no_host_namespaces(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    for key in ("networkMode", "pidMode", "ipcMode", "usernsMode"):
-        if known(subject.props, key) == "host":
+    for key in _NAMESPACE_KEYS:
+        mode = str(known(subject.props, key, ""))
+        if mode == "host":
             yield f"{subject.label}: {key} is host"
+        elif mode.startswith("container:"):
+            yield f"{subject.label}: {key} is {mode}, another container's namespace"
 
 
 # networkMode values that put a container on Docker's default bridge; any other value names a
@@ -221,3 +241,38 @@ def user_defined_networks(subject: Subject, _config: RuleConfig) -> Iterator[str
         yield f"{subject.label}: networkMode {mode} is Docker's default bridge"
     elif not mode and not known(subject.props, "networksAdvanced"):
         yield f"{subject.label}: attached to no user-defined network"
+
+
+_BRIDGE = {None, "", "bridge"}
+
+
+@resource_rule(
+    "bridge-networks",
+    "Requires docker.Networks on the bridge driver, so containers reach the host only through published ports.",
+    types=(NETWORK,),
+    severity=Severity.HIGH,
+    anchor=own("Leave the network's driver unset (bridge); host, macvlan, ipvlan and overlay join other networks."),
+)
+def bridge_networks(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    driver = known(subject.props, "driver")
+    if driver not in _BRIDGE:
+        yield f"network {subject.label}: driver {driver} is not bridge"
+
+
+@stack_rule(
+    "stack-managed-networks",
+    "Requires every network a container joins to be a docker.Network of the same stack.",
+    anchor=own("Declare the network as a docker.Network in this stack and join it by that resource's name."),
+)
+def stack_managed_networks(resources: Sequence[PolicyResource], _config: RuleConfig) -> Iterator[tuple[str, str]]:
+    managed = {known(n.props, "name") for n in of_type(resources, NETWORK)}
+    for container in of_type(resources, CONTAINER):
+        subject = Subject.of(container)
+        joined = [known(n, "name") for n in items(subject.props, "networksAdvanced")]
+        mode = str(known(subject.props, "networkMode", ""))
+        # host and container:<name> are no-host-namespaces', bridge and default user-defined-networks'.
+        if mode and mode not in ("none", "host", *_DEFAULT_BRIDGE) and not mode.startswith("container:"):
+            joined.append(mode)
+        for name in joined:
+            if name is not None and name not in managed:
+                yield container.urn, f"{subject.label}: network {name} is not a docker.Network of this stack"

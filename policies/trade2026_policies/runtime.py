@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from pulumi_policy import PolicyResource, Severity
 from pydantic import Field
 
-from .framework import ADVISORY, CONTAINER, RuleConfig, Subject, cis, known, of_type, own, resource_rule, stack_rule
+from .framework import (
+    ADVISORY,
+    CONTAINER,
+    RuleConfig,
+    Subject,
+    cis,
+    items,
+    known,
+    of_type,
+    own,
+    resource_rule,
+    stack_rule,
+)
 
 
 @resource_rule(
@@ -20,8 +33,8 @@ from .framework import ADVISORY, CONTAINER, RuleConfig, Subject, cis, known, of_
     ),
 )
 def healthcheck_required(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    tests = known(known(subject.props, "healthcheck", {}), "tests", [])
-    if not tests or list(tests)[:1] == ["NONE"]:
+    tests = list(items(known(subject.props, "healthcheck", {}), "tests"))
+    if not tests or tests[:1] == ["NONE"]:
         yield f"{subject.label}: no healthcheck"
 
 
@@ -122,13 +135,9 @@ def capability_name(name: str) -> str:
 )
 def no_added_capabilities(subject: Subject, config: AllowedCapabilities) -> Iterator[str]:
     allowed = {capability_name(c) for c in config.allowed_capabilities}
-    for capability in known(known(subject.props, "capabilities", {}), "adds", []):
+    for capability in items(known(subject.props, "capabilities", {}), "adds"):
         if capability_name(str(capability)) not in allowed:
             yield f"{subject.label}: adds capability {capability}"
-
-
-def _security_opts(subject: Subject) -> list[str]:
-    return [str(opt).replace("=", ":") for opt in known(subject.props, "securityOpts", [])]
 
 
 # Go's strconv.ParseBool, which Docker uses for the value of no-new-privileges.
@@ -161,37 +170,122 @@ def no_new_privileges_setting(security_opts: list[str]) -> bool | str:
     ),
 )
 def no_new_privileges(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    setting = no_new_privileges_setting([str(opt) for opt in known(subject.props, "securityOpts", [])])
+    setting = no_new_privileges_setting([str(opt) for opt in items(subject.props, "securityOpts")])
     if setting is False:
         yield f"{subject.label}: securityOpts lacks no-new-privileges:true"
     elif setting is not True:
         yield f"{subject.label}: no-new-privileges value {setting!r} is not a boolean Docker accepts"
 
 
+# What each security option Docker accepts relaxes (docker run --security-opt).
+_RELAXES = {
+    "seccomp": "replaces Docker's default seccomp profile",
+    "apparmor": "replaces Docker's default AppArmor profile",
+    "label": "changes or disables the SELinux label",
+    "systempaths": "unmasks /proc and /sys paths Docker hides",
+}
+
+
+def relaxation(opt: str) -> str | None:
+    """Why a security option relaxes confinement; None for no-new-privileges, the one option
+    that only tightens (whether it is on is no-new-privileges' business)."""
+    key = re.split(r"[=:]", opt, maxsplit=1)[0]
+    if key == "no-new-privileges":
+        return None
+    return _RELAXES.get(key, "is not an option this stack uses")
+
+
 @resource_rule(
     "no-unconfined-profiles",
-    "Prohibits running without the seccomp or AppArmor profile.",
+    "Prohibits security options beyond no-new-privileges: seccomp, AppArmor, SELinux and masked-path relaxations.",
     severity=Severity.HIGH,
     anchor=cis(
         "Ensure that the default seccomp profile is not disabled",
-        "Remove seccomp=unconfined and apparmor=unconfined from securityOpts.",
+        "Keep securityOpts to no-new-privileges:true, so Docker's default seccomp, AppArmor and SELinux apply.",
     ),
 )
 def no_unconfined_profiles(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    for opt in _security_opts(subject):
-        if opt in ("seccomp:unconfined", "apparmor:unconfined"):
-            yield f"{subject.label}: {opt}"
+    for opt in (str(opt) for opt in items(subject.props, "securityOpts")):
+        reason = relaxation(opt)
+        if reason:
+            yield f"{subject.label}: security option {opt} {reason}"
+
+
+_DEVICE_FIELDS = (
+    "devices",
+    "deviceCgroupRules",
+    "deviceRequests",
+    "gpus",
+    "deviceReadBps",
+    "deviceReadIops",
+    "deviceWriteBps",
+    "deviceWriteIops",
+)
 
 
 @resource_rule(
     "no-host-devices",
-    "Prohibits passing host devices into containers.",
+    "Prohibits host devices in containers: devices, device cgroup rules, device requests, GPUs and device throttles.",
     severity=Severity.HIGH,
-    anchor=cis("Ensure that host devices are not directly exposed to containers", "Remove devices."),
+    anchor=cis(
+        "Ensure that host devices are not directly exposed to containers",
+        "Remove devices, deviceCgroupRules, deviceRequests, gpus and the device throttles.",
+    ),
 )
 def no_host_devices(subject: Subject, _config: RuleConfig) -> Iterator[str]:
-    for device in known(subject.props, "devices", []):
+    for device in items(subject.props, "devices"):
         yield f"{subject.label}: host device {known(device, 'hostPath', '?')} is passed in"
+    for key in _DEVICE_FIELDS[1:]:
+        if known(subject.props, key):
+            yield f"{subject.label}: {key} gives the container host devices"
+
+
+_ROOT = re.compile(r"(root|0)(:.*)?")
+
+
+@resource_rule(
+    "no-root-user",
+    "Prohibits running a container's process as root by setting user to root or 0.",
+    severity=Severity.MEDIUM,
+    anchor=cis(
+        "Ensure that a user for the container has been created",
+        "Leave user unset (the image's entrypoint steps down from root where it needs to), or name a non-root user.",
+    ),
+)
+def no_root_user(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    user = known(subject.props, "user")
+    if user is not None and _ROOT.fullmatch(str(user)):
+        yield f"{subject.label}: user {user} runs the container's process as root"
+
+
+class LogDrivers(RuleConfig):
+    allowed_drivers: list[str] = Field(
+        default=["json-file", "local"],
+        alias="allowedDrivers",
+        description="Log drivers that keep logs on the Docker host.",
+    )
+
+
+# Options of the local drivers (json-file, local); any other names an address, a file or a plugin.
+_LOCAL_LOG_OPTS = frozenset(
+    {"max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex", "tag", "mode", "max-buffer-size"}
+)
+
+
+@resource_rule(
+    "local-log-driver",
+    "Requires containers to log on the Docker host, not to a syslog, fluentd, GELF or cloud endpoint.",
+    severity=Severity.MEDIUM,
+    config=LogDrivers,
+    anchor=own("Use logDriver json-file with max-size and max-file, as the components do."),
+)
+def local_log_driver(subject: Subject, config: LogDrivers) -> Iterator[str]:
+    driver = known(subject.props, "logDriver")
+    if driver is not None and driver not in config.allowed_drivers:
+        yield f"{subject.label}: log driver {driver} sends the container's logs off the Docker host"
+    for option in known(subject.props, "logOpts", {}):
+        if option not in _LOCAL_LOG_OPTS:
+            yield f"{subject.label}: log option {option} is not one of the local drivers'"
 
 
 @resource_rule(

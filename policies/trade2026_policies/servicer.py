@@ -5,7 +5,7 @@ pulumi_policy 1.21 (`_PolicyAnalyzerServicer`) prepares a resource anew for ever
 `deserialize_properties`, then `unknown_checking_proxy`, which wraps every nested value), reads the
 options and the provider, and calls the policy, even one that judges other resource types; in
 `AnalyzeStack` it does the same for every resource once per stack policy. With forty rules that
-was most of the gate's time on a large stack (benchmarks/bench.py, figures in the README).
+was most of the gate's time on a large stack (benchmarks/bench.py, figures in docs/benchmarks.md).
 
 `install` changes how, never what:
 - each step of the conversion runs once per object it is given, and a message with the same

@@ -1,9 +1,11 @@
 """Where container data lives: managed volumes of this stack, never the host's filesystem.
 
-A host path reaches a container three ways: a bind mount (`volumes[].hostPath`, `mounts` of type
-bind), a local volume whose driver options bind a host directory (`type: none, o: bind, device:
-/etc`), or a third-party volume driver given a host `mountpoint`. The storage rules treat all
-three alike, after normalising the path as the kernel resolves it.
+A host path reaches a container four ways: a bind mount (`volumes[].hostPath`, `mounts` of type
+bind), a `volumes[].volumeName` that is a path (Docker binds a "volume name" starting with `/`),
+a local volume whose driver options mount a host directory (`type: none, o: bind, device: /etc`,
+or an overlay whose layers are host directories), or a third-party volume driver given a host
+`mountpoint`. The storage rules treat all four alike, after normalising the path as the kernel
+resolves it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .framework import (
     RuleConfig,
     Subject,
     cis,
+    has,
     items,
     kics,
     known,
@@ -42,16 +45,26 @@ def normalise(path: str) -> str:
     return "/" + posixpath.normpath(path).lstrip("/")
 
 
+# Overlay options that name host directories: the layers the volume shows, and its scratch space.
+_OVERLAY_LAYERS = ("lowerdir", "upperdir", "workdir")
+
+
 def volume_host_path(driver: Any, options: Mapping[str, Any] | None) -> str | None:
     """The host path a volume's driver options mount, if any: `o` containing bind (or rbind),
-    a `device` that is a host path, or any driver's `mountpoint` on the host."""
+    a `device` that is a host path, an overlay layer on the host, or any driver's `mountpoint`."""
     given = options or {}
     # Values not known until `up` are skipped, as everywhere in the pack.
     opts = {str(k).lower(): str(known(given, k)) for k in given if known(given, k) is not None}
     device = opts.get("device", "")
-    binds = any(o.strip() in ("bind", "rbind") for o in opts.get("o", "").split(","))
+    mount_options = [o.strip() for o in opts.get("o", "").split(",")]
+    binds = any(o in ("bind", "rbind") for o in mount_options)
     if (binds or (driver in (None, "", "local") and device.startswith("/"))) and device:
         return device
+    for option in mount_options:
+        layer, _, paths = option.partition("=")
+        # lowerdir may stack several directories, separated by colons.
+        if layer in _OVERLAY_LAYERS and paths.startswith("/"):
+            return paths.split(":")[0]
     if opts.get("mountpoint", "").startswith("/"):
         return opts["mountpoint"]
     return None
@@ -63,6 +76,8 @@ def host_paths(subject: Subject) -> Iterator[tuple[str, str]]:
     for volume in items(subject.props, "volumes"):
         if known(volume, "hostPath"):
             yield volume["hostPath"], str(known(volume, "containerPath", "?"))
+        elif str(known(volume, "volumeName", "")).startswith("/"):
+            yield volume["volumeName"], str(known(volume, "containerPath", "?"))
     for mount in items(subject.props, "mounts"):
         target = str(known(mount, "target", "?"))
         if known(mount, "type") == "bind":
@@ -92,8 +107,9 @@ def subject_host_paths(subject: Subject) -> Iterator[tuple[str, str]]:
 def volume_names(subject: Subject) -> Iterator[str]:
     """Names of the Docker volumes a container mounts."""
     for volume in items(subject.props, "volumes"):
-        if known(volume, "volumeName") and not known(volume, "hostPath"):
-            yield volume["volumeName"]
+        name = known(volume, "volumeName")
+        if name and not known(volume, "hostPath") and not str(name).startswith("/"):
+            yield name
     for mount in items(subject.props, "mounts"):
         if known(mount, "type") == "volume" and known(mount, "source"):
             yield mount["source"]
@@ -101,7 +117,7 @@ def volume_names(subject: Subject) -> Iterator[str]:
 
 @resource_rule(
     "no-bind-mounts",
-    "Prohibits host-path volumes, bind mounts and volumes whose driver options bind a host path.",
+    "Prohibits host paths: hostPath volumes, bind mounts, volume names that are paths, binding driver options.",
     types=(CONTAINER, VOLUME),
     severity=Severity.HIGH,
     anchor=own("Keep data on a docker.Volume of the stack with the default local driver and no driverOpts."),
@@ -262,3 +278,78 @@ class UnprotectedStacks(RuleConfig):
 def protected_data_volumes(subject: Subject, config: UnprotectedStacks) -> Iterator[str]:
     if not subject.protect and not matches_any(subject.stack, config.unprotected_stacks):
         yield f"{subject.label}: data volume of stack {subject.stack} is not protected; set protectData: true"
+
+
+def unmanaged_mounts(subject: Subject) -> Iterator[str]:
+    """What a container mounts other than a named volume or a host path (those are judged by
+    stack-managed-volumes and no-bind-mounts): volumes of another container, memory, pipes, and
+    volumes it declares inline with a driver of their own."""
+    for volume in items(subject.props, "volumes"):
+        if known(volume, "fromContainer"):
+            yield f"takes every volume of container {volume['fromContainer']}, whatever they hold"
+        elif not has(volume, "volumeName") and not has(volume, "hostPath"):  # unknown is not anonymous
+            # The provider then declares the path only, and Docker gives it an anonymous volume.
+            path = known(volume, "containerPath", "?")
+            yield f"mounts an anonymous volume on {path}, which no docker.Volume of the stack manages"
+    for path in known(subject.props, "tmpfs", {}):
+        yield f"keeps {path} in memory (tmpfs), where a restart loses what is written there"
+    for mount in items(subject.props, "mounts"):
+        type_, target = known(mount, "type"), str(known(mount, "target", "?"))
+        if type_ == "volume":
+            options = known(mount, "volumeOptions", {})
+            driver, driver_options = known(options, "driverName"), known(options, "driverOptions")
+            if volume_host_path(driver, driver_options):
+                continue  # a host path in disguise: no-bind-mounts reports it
+            if driver or driver_options:
+                yield f"mounts {target} through an inline volume driver ({driver or 'local'} with options)"
+            elif not known(mount, "source"):
+                yield f"mounts an anonymous volume on {target}, which no docker.Volume of the stack manages"
+        elif type_ == "tmpfs":
+            yield f"keeps {target} in memory (tmpfs), where a restart loses what is written there"
+        elif type_ != "bind":
+            yield f"mounts {target} as {type_}, which is neither a stack volume nor a reviewed path"
+
+
+@resource_rule(
+    "managed-mounts-only",
+    "Prohibits mounts other than stack volumes: other containers' volumes, tmpfs, pipes, inline volume drivers.",
+    severity=Severity.HIGH,
+    anchor=own("Mount a docker.Volume of the stack by name; share data over the network, not through volumes."),
+)
+def managed_mounts_only(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    for problem in unmanaged_mounts(subject):
+        yield f"{subject.label}: {problem}"
+
+
+@resource_rule(
+    "local-volume-driver",
+    "Requires docker.Volumes on the local driver with no driver options, so data stays in Docker's own directory.",
+    types=(VOLUME,),
+    severity=Severity.HIGH,
+    anchor=own("Leave the volume's driver and driverOpts unset, as the components do."),
+)
+def local_volume_driver(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    driver = known(subject.props, "driver")
+    options = known(subject.props, "driverOpts")
+    if driver not in (None, "", "local"):
+        yield f"volume {subject.label}: driver {driver} keeps the data where that plugin decides"
+    # Options that mount a host path are no-bind-mounts' to report.
+    elif options and not volume_host_path(driver, options):
+        kind = known(options, "type", "")
+        what = f" (type {kind})" if kind else ""
+        yield f"volume {subject.label}: driver options{what} mount something other than Docker's own directory"
+
+
+@resource_rule(
+    "no-host-file-uploads",
+    "Prohibits uploads read from a file of the machine that runs Pulumi.",
+    severity=Severity.CRITICAL,
+    anchor=own("Give the file's content in the program (content), as the components do; never source or sourceHash."),
+)
+def no_host_file_uploads(subject: Subject, _config: RuleConfig) -> Iterator[str]:
+    for upload in items(subject.props, "uploads"):
+        source = known(upload, "source")
+        if source or known(upload, "sourceHash"):
+            where = f" ({source})" if source else ""
+            file = known(upload, "file", "?")
+            yield f"{subject.label}: {file} is read from a file of the machine running Pulumi{where}"

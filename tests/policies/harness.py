@@ -9,6 +9,7 @@ from typing import Any
 from pulumi_policy import (
     Policy,
     PolicyCustomTimeouts,
+    PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
@@ -16,9 +17,29 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 from trade2026_policies.framework import CONTAINER, IMAGE, NETWORK, VOLUME
 
 STACK = "dev"
+# What a value computed by a provider is at preview, on the wire and in a policy's props.
+UNKNOWN = UNKNOWN_STRING_VALUE
+ROOT_STACK = f"urn:pulumi:{STACK}::trade2026::pulumi:pulumi:Stack::trade2026-{STACK}"
+
+
+def default_provider(package: str, version: str = "") -> PolicyProviderResource:
+    """The provider the engine creates for a package, as it sends it beside each resource."""
+    name = "default_" + version.replace(".", "_") if version else "default"
+    urn = f"urn:pulumi:{STACK}::trade2026::pulumi:providers:{package}::{name}"
+    return PolicyProviderResource(f"pulumi:providers:{package}", {"version": version}, urn, name)
+
+
+def provider_of(type_: str) -> PolicyProviderResource:
+    return default_provider(type_.split(":", 1)[0])
+
+
+def at_preview(props: Mapping[str, Any]) -> Any:
+    """`props` as a policy sees them during preview: UNKNOWN values raise when read."""
+    return unknown_checking_proxy(copy.deepcopy(dict(props)))
 
 
 def urn(type_: str, name: str, stack: str = STACK) -> str:
@@ -42,8 +63,15 @@ def hardened_container() -> dict[str, Any]:
     }
 
 
-def options(protect: bool = False) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+def options(protect: bool = False, parent: str | None = ROOT_STACK) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], parent)
+
+
+def _name_of(props: Mapping[str, Any]) -> str:
+    try:
+        return str(props.get("name", "r"))
+    except UnknownValueError:
+        return "r"
 
 
 def check_resource(
@@ -54,11 +82,18 @@ def check_resource(
     stack: str = STACK,
     protect: bool = False,
     config: Mapping[str, Any] | None = None,
+    provider: PolicyProviderResource | None = None,
+    parent: str | None = ROOT_STACK,
+    name: str | None = None,
 ) -> list[str]:
+    """`policy`'s messages on one resource; `provider` is what the engine would send beside it
+    (none for a component or a provider resource), `parent` None for an engine-made provider."""
     assert isinstance(policy, ResourceValidationPolicy)
     found: list[str] = []
-    name = str(props.get("name", "r"))
-    args = ResourceValidationArgs(type_, props, urn(type_, name, stack), name, options(protect), None, config)
+    name = name or _name_of(props)
+    args = ResourceValidationArgs(
+        type_, props, urn(type_, name, stack), name, options(protect, parent), provider, config
+    )
     policy.validate(args, lambda message, _urn=None: found.append(message))
     return found
 
@@ -66,7 +101,7 @@ def check_resource(
 def resource(
     type_: str, props: Mapping[str, Any], name: str | None = None, **deps: list[PolicyResource]
 ) -> PolicyResource:
-    name = name or str(props.get("name", "r"))
+    name = name or _name_of(props)
     return PolicyResource(type_, props, urn(type_, name), name, options(), None, None, [], dict(deps))
 
 

@@ -91,7 +91,9 @@ def hardened_network_policy() -> dict[str, Any]:
 
 
 def hardened_namespace() -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "trade2026-dev"}}
+    """Enforces baseline and audits restricted, as the target labels the stack's namespace."""
+    labels = {"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/audit": "restricted"}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "trade2026-dev", "labels": labels}}
 
 
 HAPPY = {
@@ -123,6 +125,7 @@ def test_hardened_kubernetes_objects_pass_every_policy(policy: Policy) -> None:
 
 def test_every_kubernetes_rule_is_registered_in_the_pack() -> None:
     assert [p.name for p in KUBERNETES] == [
+        "kubernetes-pod-allowed-fields",
         "kubernetes-no-host-path-volumes",
         "kubernetes-data-on-persistent-volumes",
         "kubernetes-pinned-images",
@@ -138,6 +141,9 @@ def test_every_kubernetes_rule_is_registered_in_the_pack() -> None:
         "kubernetes-cluster-internal-services",
         "kubernetes-network-policy-per-workload",
         "kubernetes-stack-namespace",
+        "kubernetes-no-security-relaxations",
+        "kubernetes-no-host-devices",
+        "kubernetes-pod-security-labels",
     ]
 
 

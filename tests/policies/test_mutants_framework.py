@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from harness import check_resource, check_stack, hardened_container, resource, stack_of
+from harness import ROOT_STACK, check_resource, check_stack, hardened_container, resource, stack_of
 from pulumi_policy.proxy import UNKNOWN_OBJECT_VALUE, unknown_checking_proxy
 from trade2026_policies import POLICIES
 from trade2026_policies.framework import CONTAINER, IMAGE, ImageRef, Subject, image_of
@@ -86,7 +86,9 @@ def test_the_subjects_stack_comes_from_its_urn_and_its_label_from_its_name_else_
 
 def test_a_protected_volume_read_from_a_stack_resource_keeps_its_protection() -> None:
     volume = resource("docker:index/volume:Volume", {"name": "v"})
-    assert Subject.of(volume) == Subject("docker:index/volume:Volume", {"name": "v"}, volume.urn, False)
+    assert Subject.of(volume) == Subject(
+        "docker:index/volume:Volume", {"name": "v"}, volume.urn, False, None, ROOT_STACK
+    )
 
 
 def _port(**port: Any) -> dict[str, Any]:
@@ -127,12 +129,22 @@ def test_a_container_without_a_restart_policy_is_reported_as_no() -> None:
 # Default enforcement level and severity of every policy, as a reviewer signs them off: a rule
 # quietly turned advisory stops failing `pulumi preview` (tools/breakages.py found no test for it).
 LEVELS = {
+    "allowed-resource-types": ("mandatory", "critical"),
+    "no-explicit-providers": ("mandatory", "critical"),
+    "docker-allowed-fields": ("mandatory", "high"),
+    "kubernetes-pod-allowed-fields": ("mandatory", "high"),
+    "known-at-preview": ("mandatory", "high"),
     "no-bind-mounts": ("mandatory", "high"),
     "stack-managed-volumes": ("mandatory", "high"),
     "no-sensitive-host-mounts": ("mandatory", "critical"),
     "no-shared-volumes": ("advisory", "medium"),
     "protected-data-volumes": ("mandatory", "high"),
+    "managed-mounts-only": ("mandatory", "high"),
+    "local-volume-driver": ("mandatory", "high"),
+    "no-host-file-uploads": ("mandatory", "critical"),
     "pinned-image-tags": ("mandatory", "high"),
+    "images-from-stack": ("mandatory", "high"),
+    "allowed-images": ("mandatory", "critical"),
     "loopback-port-bindings": ("mandatory", "high"),
     "no-privileged-host-ports": ("mandatory", "medium"),
     "no-privileged-container-ports": ("advisory", "low"),
@@ -140,6 +152,8 @@ LEVELS = {
     "internal-ports-unpublished": ("mandatory", "high"),
     "no-host-namespaces": ("mandatory", "critical"),
     "user-defined-networks": ("advisory", "low"),
+    "bridge-networks": ("mandatory", "high"),
+    "stack-managed-networks": ("mandatory", "high"),
     "healthcheck-required": ("mandatory", "medium"),
     "restart-policy-set": ("advisory", "low"),
     "memory-limit-required": ("mandatory", "medium"),
@@ -150,11 +164,15 @@ LEVELS = {
     "no-unconfined-profiles": ("mandatory", "high"),
     "no-host-devices": ("mandatory", "high"),
     "no-cgroup-parent": ("advisory", "low"),
+    "no-root-user": ("mandatory", "medium"),
+    "local-log-driver": ("mandatory", "medium"),
     "no-default-credentials": ("mandatory", "critical"),
+    "no-trust-authentication": ("mandatory", "critical"),
     "opensearch-security-enabled": ("mandatory", "high"),
     "stack-scoped-names": ("mandatory", "medium"),
     "jetstream-file-storage": ("mandatory", "high"),
     "bounded-jetstream-streams": ("advisory", "medium"),
+    "ready-data-providers": ("mandatory", "critical"),
     "kubernetes-no-host-path-volumes": ("mandatory", "critical"),
     "kubernetes-data-on-persistent-volumes": ("mandatory", "high"),
     "kubernetes-pinned-images": ("mandatory", "high"),
@@ -170,6 +188,9 @@ LEVELS = {
     "kubernetes-cluster-internal-services": ("mandatory", "high"),
     "kubernetes-network-policy-per-workload": ("mandatory", "high"),
     "kubernetes-stack-namespace": ("mandatory", "medium"),
+    "kubernetes-no-security-relaxations": ("mandatory", "high"),
+    "kubernetes-no-host-devices": ("mandatory", "high"),
+    "kubernetes-pod-security-labels": ("mandatory", "high"),
 }
 
 

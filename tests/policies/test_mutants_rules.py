@@ -33,17 +33,17 @@ def test_each_host_namespace_is_refused(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("opt", "reported"),
+    ("opt", "reason"),
     [
-        ("seccomp=unconfined", "seccomp:unconfined"),
-        ("seccomp:unconfined", "seccomp:unconfined"),
-        ("apparmor=unconfined", "apparmor:unconfined"),
-        ("apparmor:unconfined", "apparmor:unconfined"),
+        ("seccomp=unconfined", "replaces Docker's default seccomp profile"),
+        ("seccomp:unconfined", "replaces Docker's default seccomp profile"),
+        ("apparmor=unconfined", "replaces Docker's default AppArmor profile"),
+        ("apparmor:unconfined", "replaces Docker's default AppArmor profile"),
     ],
 )
-def test_either_unconfined_profile_is_refused_in_either_spelling(opt: str, reported: str) -> None:
+def test_either_unconfined_profile_is_refused_in_either_spelling(opt: str, reason: str) -> None:
     props = _with(securityOpts=["no-new-privileges:true", opt])
-    assert check_resource(BY_NAME["no-unconfined-profiles"], props) == [f"{LABEL}: {reported}"]
+    assert check_resource(BY_NAME["no-unconfined-profiles"], props) == [f"{LABEL}: security option {opt} {reason}"]
 
 
 def test_a_container_without_security_opts_runs_confined_but_lacks_no_new_privileges() -> None:

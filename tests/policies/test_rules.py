@@ -119,7 +119,7 @@ RESOURCE_FAILURES = [
     (
         "no-unconfined-profiles",
         _set("securityOpts", ["no-new-privileges:true", "seccomp=unconfined"]),
-        ["trade2026-dev-nats: seccomp:unconfined"],
+        ["trade2026-dev-nats: security option seccomp=unconfined replaces Docker's default seccomp profile"],
     ),
     (
         "no-host-devices",

@@ -145,7 +145,14 @@ def _full_of_violations() -> Plan:
     """Docker and Kubernetes stacks, clean and broken, in one analysis."""
     plans = [run_program("dev", preview=True), run_program("k8s-dev", preview=True)]
     for index, name in enumerate(
-        ("bind_mount", "disguised_bind", "latest_tag", "port_clash", "memory_stream", "k8s_node_disk", "k8s_privileged")
+        (
+            *("bind_mount", "disguised_bind", "latest_tag", "port_clash", "memory_stream"),
+            *("k8s_node_disk", "k8s_privileged"),
+            # Issue 19's hostile programs: the type allow-list (an untyped rule), providers, fields.
+            *("docker_side_doors", "inline_dynamic_provider", "explicit_provider", "local_command"),
+            *("sidecar_escape", "host_paths_disguised", "device_access", "weak_auth", "unknown_at_preview"),
+            *("k8s_side_doors", "k8s_open_namespace", "k8s_relaxed_pod", "k8s_remote_chart"),
+        )
     ):
         plans.append(run_program(f"fixture-{index}", {}, preview=True, program=PROGRAMS / f"{name}.py"))
     return Plan("mixed", True, [r for plan in plans for r in plan.resources], {})
@@ -162,3 +169,15 @@ def test_the_pack_gives_exactly_the_verdicts_of_pulumi_policys_own_servicer(monk
     assert len(fast.violations) >= 20, fast.format()
     assert {"no-bind-mounts", "pinned-image-tags", "no-host-port-conflicts"} <= policies, sorted(policies)
     assert {"kubernetes-no-host-path-volumes", "kubernetes-no-privileged-containers"} <= policies, sorted(policies)
+    assert {
+        "allowed-resource-types",
+        "no-explicit-providers",
+        "ready-data-providers",
+        "docker-allowed-fields",
+    } <= policies
+    assert {
+        "known-at-preview",
+        "kubernetes-pod-allowed-fields",
+        "kubernetes-pod-security-labels",
+        "allowed-images",
+    } <= policies

@@ -1,19 +1,18 @@
 """A program with a bug inside a component: one service registers, then the next one's data sheet
 raises while the engine still has registrations in flight."""
 
-from components import ServiceArgs, load_settings, target_for_stack
-from components.nats import Nats
-from components.spec import ServiceSpec
-from components.valkey import Valkey
+from dataclasses import replace
+
+from components import catalog, nats, service, settings, spec, valkey
+from components.targets.docker import DockerTarget
 
 
-class BrokenValkey(Valkey):
-    @staticmethod
-    def declare(args: ServiceArgs) -> ServiceSpec:
-        raise ValueError("no image for valkey")
+def broken(_overrides: catalog.ServiceSettings) -> spec.ServiceSpec:
+    """Valkey's declaration with a bug: it raises instead of declaring the spec (the gate names
+    this file and line in its one line)."""
+    raise ValueError("no image for valkey")
 
 
-settings = load_settings()
-target = target_for_stack(settings)
-Nats("nats", ServiceArgs.from_settings(target, settings.services.nats))
-BrokenValkey("valkey", ServiceArgs.from_settings(target, settings.services.valkey))
+target = DockerTarget.for_stack(settings.StackSettings())
+service.Service("nats", nats.SHEET, target)
+service.Service("valkey", replace(valkey.SHEET, spec=broken), target)

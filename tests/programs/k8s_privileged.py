@@ -8,7 +8,13 @@ namespace = f"trade2026-{pulumi.get_stack()}"
 labels = {"app.kubernetes.io/name": "opa"}
 probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/health", port=8181))
 
-k8s.core.v1.Namespace("namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace))
+k8s.core.v1.Namespace(
+    "namespace",
+    metadata=k8s.meta.v1.ObjectMetaArgs(
+        name=namespace,
+        labels={"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/audit": "restricted"},
+    ),
+)
 k8s.networking.v1.NetworkPolicy(
     "default-deny-ingress",
     metadata=k8s.meta.v1.ObjectMetaArgs(name="default-deny-ingress", namespace=namespace),
