@@ -14,7 +14,6 @@ import itertools
 import json
 import os
 import pickle
-import re
 import runpy
 import sysconfig
 import traceback
@@ -29,6 +28,14 @@ import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks, settings, stack
 from pulumi.runtime.sync_await import _sync_await
+
+from . import stackfiles
+
+# Stack config types live in offline/stackfiles.py; callers (gate, preview, tests) take them from here.
+from .stackfiles import SECURE_PLACEHOLDER as SECURE_PLACEHOLDER
+from .stackfiles import StackConfig as StackConfig
+from .stackfiles import StackConfigError as StackConfigError
+from .stackfiles import config_text as config_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # The project name is Pulumi.yaml's; it prefixes every URN, config key and Docker name.
@@ -293,155 +300,16 @@ class RecordingMonitor(mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
-class StackConfigError(Exception):
-    """A Pulumi.yaml or Pulumi.<stack>.yaml the engine cannot read: one line naming the file."""
-
-
-@dataclass(frozen=True)
-class StackConfig:
-    """Config as the language host hands it to the program: `PULUMI_CONFIG` and the secret keys."""
-
-    config: dict[str, str]
-    secret_keys: tuple[str, ...]
-
-
-# What a stack file may hold besides config (the CLI's stack file schema).
-_STACK_FILE_KEYS = frozenset({"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"})
-_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
-# Stands in for a `secure:` value outside this program's namespace (a provider's password, say),
-# which only the Pulumi CLI can decrypt; the mock providers never read it.
-SECURE_PLACEHOLDER = "[secure value: only the Pulumi CLI decrypts it]"
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise StackConfigError(f"{path.name}: not UTF-8 text") from None
-    except OSError as exc:
-        raise StackConfigError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise StackConfigError(f"{path.name}: not valid YAML ({exc.problem}{where})") from None
-    except (yaml.YAMLError, RecursionError):
-        raise StackConfigError(f"{path.name}: not valid YAML (or nested too deeply to read)") from None
-
-
-def _namespaced(path: Path, key: Any) -> str:
-    """A config key as the CLI reads it: bare keys belong to the project, and the old
-    `<namespace>:config:<name>` form means `<namespace>:<name>`."""
-    text = str(key)
-    parts = text.split(":")
-    if len(parts) == 1:
-        return f"{PROJECT}:{text}"
-    if len(parts) == 2:
-        return text
-    if len(parts) == 3 and parts[1] == "config":
-        return f"{parts[0]}:{parts[2]}"
-    raise StackConfigError(f"{path.name}: config key {text!r} is not of the form <namespace>:<name>")
-
-
-def _is_secure(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
-
-
-def _without_secure(value: Any) -> tuple[Any, bool]:
-    """`value` with every `secure:` entry replaced by SECURE_PLACEHOLDER, and whether it had any."""
-    if _is_secure(value):
-        return SECURE_PLACEHOLDER, True
-    if isinstance(value, dict):
-        items = [(key, *_without_secure(item)) for key, item in value.items()]
-        return {key: item for key, item, _ in items}, any(secure for _, _, secure in items)
-    if isinstance(value, list):
-        pairs = [_without_secure(item) for item in value]
-        return [item for item, _ in pairs], any(secure for _, secure in pairs)
-    return value, False
-
-
 def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
-    """The config the Pulumi CLI would hand the program: project defaults from Pulumi.yaml, then
-    Pulumi.<stack>.yaml on top; scalars as strings, structured values as JSON, and the keys whose
-    values were `secure:`. Raises StackConfigError for a file the CLI would not accept either."""
-    root = ROOT if root is None else root
-    if not _STACK_NAME.fullmatch(stack_name):
-        raise StackConfigError(f"stack name {stack_name!r} is not letters, digits, '_', '.' and '-' (at most 100)")
-    project_file = root / "Pulumi.yaml"
-    project = _read_yaml(project_file)
-    if not isinstance(project, dict):
-        raise StackConfigError(f"{project_file.name}: expected a map of project settings")
-    declarations = project.get("config") or {}
-    if not isinstance(declarations, dict):
-        raise StackConfigError(f"{project_file.name}: config: expected a map of key declarations")
-    config: dict[str, Any] = {}
-    for key, declaration in declarations.items():
-        if isinstance(declaration, dict) and "default" in declaration:
-            config[_namespaced(project_file, key)] = declaration["default"]
-    stack_file = root / f"Pulumi.{stack_name}.yaml"
-    if stack_file.exists():
-        config.update(_stack_file_config(stack_file))
-    try:
-        return _as_passed(config, stack_file)
-    except (TypeError, ValueError, RecursionError):
-        raise StackConfigError(
-            f"{stack_file.name}: a config value cannot be passed on as JSON (nested too deeply, or a key is not text)"
-        ) from None
-
-
-def _as_passed(config: dict[str, Any], stack_file: Path) -> StackConfig:
-    secret_keys = []
-    passed = {}
-    for key, value in config.items():
-        plain, secure = _without_secure(value)
-        if secure and key.startswith(f"{PROJECT}:"):
-            raise StackConfigError(
-                f"{stack_file.name}: {key!r} is a secure: value, which only the Pulumi CLI can decrypt; "
-                "use `pulumi preview` for this stack"
-            )
-        if secure:
-            secret_keys.append(key)
-        passed[key] = config_text(plain)
-    return StackConfig(passed, tuple(sorted(secret_keys)))
-
-
-def _stack_file_config(stack_file: Path) -> dict[str, Any]:
-    document = _read_yaml(stack_file)
-    if document is None:
-        return {}  # an empty stack file is an empty config, as for the CLI
-    if not isinstance(document, dict):
-        raise StackConfigError(f"{stack_file.name}: expected a map with a config: key, got a {type(document).__name__}")
-    unknown = sorted(str(key) for key in document if key not in _STACK_FILE_KEYS)
-    if unknown:
-        expected = ", ".join(sorted(_STACK_FILE_KEYS))
-        raise StackConfigError(
-            f"{stack_file.name}: unknown top-level key {unknown[0]!r} (a stack file holds {expected})"
-        )
-    if document.get("environment"):
-        raise StackConfigError(
-            f"{stack_file.name}: environment: imports Pulumi ESC environments, which the offline engine "
-            "cannot open; use `pulumi preview` for this stack"
-        )
-    stack_config = document.get("config") or {}
-    if not isinstance(stack_config, dict):
-        raise StackConfigError(f"{stack_file.name}: config: expected a map of keys to values")
-    return {_namespaced(stack_file, key): value for key, value in stack_config.items()}
+    """The config the Pulumi CLI would hand the program: Pulumi.<stack>.yaml read as the CLI reads
+    it, then Pulumi.yaml's defaults for the keys it does not set (offline/stackfiles.py). Raises
+    StackConfigError, one line per problem, for files the CLI would not run."""
+    return stackfiles.load(stack_name, ROOT if root is None else root)
 
 
 def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:
     """The config values of `load_stack`, for callers that need no secret keys."""
     return load_stack(stack_name, root).config
-
-
-def config_text(value: Any) -> str:
-    """A config value as the CLI passes it to the program."""
-    if isinstance(value, (dict, list)):
-        # YAML dates and the like become text, as the CLI's YAML reader leaves them.
-        return json.dumps(value, default=str)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 @contextmanager

@@ -109,7 +109,7 @@ def _configure(server: PolicyPackServer, policy_config: Path) -> _Pack:
 
 def _analyze(server: PolicyPackServer, pack: _Pack, plan: Plan, policy_config: Path) -> GateReport:
     violations = []
-    for diagnostic, urn in server.analyze(r for r in plan.resources if r.custom):
+    for diagnostic, urn in server.analyze(plan.resources):
         detail = diagnostic.message.removeprefix(diagnostic.description).strip()
         level = server.level(diagnostic.enforcementLevel)
         reference, url = pack.references.get(diagnostic.policyName, ("", ""))
@@ -148,7 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             label = _configure(server, policy_config)
             plan = run_program(args.stack, preview=True, program=args.program)
             report = _analyze(server, label, plan, policy_config)
-    except (GateError, PolicyConfigError, pulumi.RunError, StackConfigError) as error:
+    except StackConfigError as error:
+        for line in error.lines:  # every problem of the files at once, each on its own line
+            print(f"gate: {line}", file=sys.stderr)
+        return 2
+    except (GateError, PolicyConfigError, pulumi.RunError) as error:
         print(f"gate: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # the program itself crashed: the gate could not run

@@ -20,11 +20,14 @@ from typing import Any
 
 import pulumi
 
+from components.ready import describe as describe_ready
+
 from .analyzer import GateError
 from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, program_failure, reveal, run_program
 from .gate import environment_config, run_gate
 from .policy_config import PolicyConfigError
 
+READY_DATA = "pulumi-python:dynamic/trade2026:"
 # Plan order: what a reader looks for first; registration order itself is not deterministic.
 _SHORT_TYPES = {
     "docker:index/network:Network": "Network",
@@ -32,10 +35,8 @@ _SHORT_TYPES = {
     "docker:index/remoteImage:RemoteImage": "RemoteImage",
     "docker:index/container:Container": "Container",
     "random:index/randomPassword:RandomPassword": "RandomPassword",
-    "pulumi-python:dynamic/trade2026:JetStreamStream": "JetStreamStream",
-    "pulumi-python:dynamic/trade2026:QuestDBTable": "QuestDBTable",
-    "pulumi-python:dynamic/trade2026:S3Bucket": "S3Bucket",
-    "pulumi-python:dynamic/trade2026:IndexTemplate": "IndexTemplate",
+    # Every kind of ready data (components/ready.py) ranks here, each under its own name.
+    READY_DATA: "",
     "kubernetes:core/v1:Namespace": "Namespace",
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": "NetworkPolicy",
     "kubernetes:core/v1:Secret": "Secret",
@@ -96,23 +97,7 @@ def _env(envs: Any, applied: Any) -> str:
 
 
 def _ready_data(props: dict[str, Any]) -> Iterator[str]:
-    kind = props.get("kind")
-    if kind == "stream":
-        yield f"subjects    {', '.join(props.get('subjects', []))}   storage {props.get('storage')}"
-        limits = f"max age {props.get('maxAgeSeconds', 0) // 3600} h, max {props.get('maxBytes', 0) >> 20} MiB"
-        yield f"limits      {props.get('retention')} retention, {limits}, discard {props.get('discard')}"
-    elif kind == "table":
-        columns = ", ".join(f"{c['name']} {c['type']}" for c in props.get("columns", []))
-        yield f"columns     {columns}"
-        yield f"layout      timestamp({props.get('timestamp')}) PARTITION BY {props.get('partitionBy')}"
-    elif kind == "bucket":
-        yield f"bucket      {props.get('name')}: {props.get('purpose')}"
-    elif kind == "index-template":
-        # Sorted: a protobuf Struct keeps no key order.
-        properties = sorted(props.get("mappings", {}).get("properties", {}).items())
-        fields = ", ".join(f"{name} {mapping['type']}" for name, mapping in properties)
-        yield f"patterns    {', '.join(props.get('patterns', []))}   priority {props.get('priority')}"
-        yield f"mappings    {fields}"
+    yield from describe_ready(props)
     endpoint = props.get("endpoint")
     known = endpoint not in (None, "") and endpoint is not UNKNOWN
     yield f"reaches     {endpoint if known else 'its published port (known after up)'}"
@@ -151,7 +136,7 @@ def describe(resource: Registration, applied: Registration | None = None) -> Ite
         yield f"name        {props.get('name')}"
     elif resource.type == "docker:index/remoteImage:RemoteImage":
         yield f"pull        {props.get('name')}   keep locally: {props.get('keepLocally')}"
-    elif resource.type.startswith("pulumi-python:dynamic/trade2026:"):
+    elif resource.type.startswith(READY_DATA):
         yield from _ready_data(props)
         yield f"data safety protect: {resource.protect}, retain on delete: {resource.retain_on_delete}"
     elif resource.type == "random:index/randomPassword:RandomPassword":
@@ -246,10 +231,14 @@ def format_plan(plan: Plan, applied: Plan | None = None) -> str:
 
     rank = {type_: i for i, type_ in enumerate(_SHORT_TYPES)}
 
+    def family(type_: str) -> str:
+        return READY_DATA if type_.startswith(READY_DATA) else type_
+
     def walk(parent: str, depth: int) -> None:
-        for resource in sorted(children.get(parent, []), key=lambda r: (rank.get(r.type, -1), r.name)):
+        for resource in sorted(children.get(parent, []), key=lambda r: (rank.get(family(r.type), -1), r.name)):
             indent = "    " * depth
-            kind = _SHORT_TYPES.get(resource.type, resource.type)
+            ready = resource.type.startswith(READY_DATA)
+            kind = resource.type.removeprefix(READY_DATA) if ready else _SHORT_TYPES.get(resource.type, resource.type)
             lines.append(f"{indent}+ {kind} {resource.name}")
             lines.extend(f"{indent}      {line}" for line in describe(resource, after.get(resource.urn)))
             walk(resource.urn, depth + 1)
@@ -304,7 +293,11 @@ def main(argv: list[str] | None = None) -> int:
         plan = run_program(args.stack, preview=True)
         applied = run_program(args.stack)
         report = run_gate(plan, policy_config)
-    except (pulumi.RunError, StackConfigError) as error:
+    except StackConfigError as error:
+        for line in error.lines:  # every problem of the files at once, each on its own line
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except pulumi.RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (GateError, PolicyConfigError) as error:

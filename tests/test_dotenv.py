@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ def test_replaces_its_own_file_and_with_force_any_file(tmp_path: Path, capsys: p
         ("not json", "dotenv: the input is not JSON (line 1); pipe in `pulumi stack output --json --show-secrets`\n"),
         (
             {"connections": {"valkey": {"REDIS_URL": f"it's {SECRET_VALUE}"}}},
-            "dotenv: `REDIS_URL` holds a quote or a line break, which no .env format keeps the same\n",
+            "dotenv: `REDIS_URL` holds a quote, a backslash or ${, which .env readers do not all read the same\n",
         ),
         (
             {"connections": {"a": {"X": "1"}, "b": {"X": "2"}}},
@@ -191,3 +192,121 @@ def test_a_shell_reading_the_dev_stacks_env_gets_every_connection_setting_as_it_
     expected = {name: value for service in outputs["connections"].values() for name, value in service.items()}
     assert len(expected) == 13
     assert {name: seen.get(name) for name in expected} == expected
+
+
+LINE_BREAK = "holds a line break or another control character, which would split its line"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (f"{SECRET_VALUE}\nINJECTED=1", LINE_BREAK),
+        (f"{SECRET_VALUE}\rINJECTED=1", LINE_BREAK),
+        (f"{SECRET_VALUE}\x00", LINE_BREAK),
+        (f"{SECRET_VALUE}\u2028INJECTED=1", LINE_BREAK),
+        (f"{SECRET_VALUE}\x1b[2J", LINE_BREAK),
+        (f"{SECRET_VALUE}\\\\x", "holds a quote, a backslash or ${, which .env readers do not all read the same"),
+        (f"{SECRET_VALUE}\\", "holds a quote, a backslash or ${, which .env readers do not all read the same"),
+    ],
+)
+def test_a_value_no_quoting_keeps_on_one_line_for_every_reader_is_refused_naming_only_the_variable(
+    value: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = {"connections": {"valkey": {"REDIS_URL": value}}}
+    assert _run(["--output", str(tmp_path / ".env")], outputs, capsys) == (2, f"dotenv: `REDIS_URL` {message}\n")
+    assert not (tmp_path / ".env").exists()
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        (
+            {"connections": {"nats\nEVIL=1": {"NATS_URL": "nats://x:1"}}},
+            "dotenv: `connections` names a service 'nats\\nEVIL=1', which is not a service name\n",
+        ),
+        (
+            {"connections": {"nats": {"X\nEVIL": "1"}}},
+            "dotenv: `connections.nats`: 'X\\nEVIL' is not an environment variable name\n",
+        ),
+        (
+            {**OUTPUTS, "portForward": {"nats": "ssh -N devbox\nEVIL=1"}},
+            "dotenv: `portForward.'nats'` is not one line of text\n",
+        ),
+        ({**OUTPUTS, "portForward": {"nats": 22}}, "dotenv: `portForward.'nats'` is not one line of text\n"),
+    ],
+)
+def test_names_and_comment_lines_from_the_outputs_cannot_add_a_line_either(
+    outputs: Any, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(["--output", str(tmp_path / ".env")], outputs, capsys) == (2, message)
+    assert not (tmp_path / ".env").exists()
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "the input is not JSON this command can read"),
+        ('{"connections": ' + "9" * 5000 + "}", "the input is not JSON this command can read"),
+        (" " * (dotenv.MAX_INPUT + 1), "the input is over 16 MiB, so not stack outputs"),
+    ],
+)
+def test_hostile_input_is_one_line_not_a_traceback(
+    document: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _run(["--output", str(tmp_path / ".env")], document, capsys)
+    assert (code, err) == (2, f"dotenv: {message}; pipe in `pulumi stack output --json --show-secrets`\n")
+
+
+def _special_targets(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    links = {"fifo-link": fifo, "folder-link": folder, "device-link": Path("/dev/null")}
+    for name, target in links.items():
+        (tmp_path / name).symlink_to(target)
+    return {
+        "fifo": (fifo, "a FIFO"),
+        "folder": (folder, "a directory"),
+        "device": (Path("/dev/null"), "a character device"),
+        "fifo-link": (tmp_path / "fifo-link", "a FIFO (through a symlink)"),
+        "folder-link": (tmp_path / "folder-link", "a directory (through a symlink)"),
+        "device-link": (tmp_path / "device-link", "a character device (through a symlink)"),
+    }
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_fifo_device_or_directory_as_the_target_is_refused_at_once_without_opening_it(
+    tmp_path: Path, force: list[str]
+) -> None:
+    """In a child process with a timeout: opening a FIFO with no writer would block forever."""
+    for label, (target, kind) in _special_targets(tmp_path).items():
+        result = subprocess.run(
+            [sys.executable, "-m", "connect.dotenv", "--output", str(target), *force],
+            input=json.dumps(OUTPUTS),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=20,
+            check=False,
+        )
+        assert (result.returncode, result.stderr) == (
+            2,
+            f"dotenv: {target} is {kind}, not a .env file; pass a regular file's path\n",
+        ), label
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo").st_mode), "the FIFO was replaced"
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == []
+
+
+def test_a_fifo_swapped_in_after_the_check_is_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / ".env"
+    os.mkfifo(fifo)
+    answers: list[bool] = []
+    # A thread, so that an open that blocks fails this test instead of hanging the suite.
+    reader = threading.Thread(target=lambda: answers.append(dotenv._written_by_us(fifo)), daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    assert answers == [False], "opening the FIFO blocked"
+    if reader.is_alive():
+        with fifo.open("w"):
+            pass  # let the blocked open finish

@@ -1,6 +1,8 @@
 package trade2026;
 
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
@@ -9,6 +11,7 @@ import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
+import org.opensearch.node.NodeValidationException;
 import org.opensearch.transport.Netty4Plugin;
 
 /**
@@ -26,6 +29,11 @@ public final class OpenSearchNode extends Node {
     }
 
     public static void main(String[] args) throws Exception {
+        runUntilStopped(start(settings(args)), () -> {});
+    }
+
+    /** Node settings from {@code key=value} arguments. */
+    static Settings settings(String[] args) {
         Settings.Builder builder = Settings.builder();
         for (String arg : args) {
             int equals = arg.indexOf('=');
@@ -34,15 +42,27 @@ public final class OpenSearchNode extends Node {
             }
             builder.put(arg.substring(0, equals), arg.substring(equals + 1));
         }
-        Settings settings = builder.build();
+        return builder.build();
+    }
+
+    /** What the node runs with: config/opensearch.yml under path.home, overridden by {@code settings}. */
+    static Environment environment(Settings settings) {
+        return InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> "trade2026");
+    }
+
+    static Node start(Settings settings) throws NodeValidationException {
         LogConfigurator.configureWithoutConfig(settings);
-        Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, java.util.Map.of(), null, () -> "trade2026");
-        Node node = new OpenSearchNode(environment).start();
+        return new OpenSearchNode(environment(settings)).start();
+    }
+
+    /** Blocks until SIGTERM, then runs {@code first} and closes the node. */
+    static void runUntilStopped(Node node, Runnable first) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                first.run();
                 node.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 e.printStackTrace();
             } finally {
                 stopped.countDown();
