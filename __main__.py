@@ -3,46 +3,38 @@ one stack per environment or developer."""
 
 import pulumi
 
-from components import (
-    OPA,
-    ClickHouse,
-    Nats,
-    OpenSearch,
-    OpenSearchArgs,
-    Postgres,
-    QuestDB,
-    SeaweedFS,
-    ServiceArgs,
-    Valkey,
-    connections,
-    load_settings,
-    target_for_stack,
+from components import clickhouse, nats, opa, opensearch, postgres, questdb, seaweedfs, valkey
+from components.catalog import Catalog
+from components.service import Service
+from components.settings import load_settings
+from components.targets import for_stack
+
+# One line per instance: its name (its resources, its trade2026:services key, its key in every
+# output) and the data sheet it is.
+catalog = Catalog(
+    {
+        "nats": nats.SHEET,
+        "valkey": valkey.SHEET,
+        "questdb": questdb.SHEET,
+        "clickhouse": clickhouse.SHEET,
+        "seaweedfs": seaweedfs.SHEET,
+        "opensearch": opensearch.SHEET,
+        "postgres": postgres.SHEET,
+        "opa": opa.SHEET,
+    }
 )
-
 # First, so bad config is refused before any resource is registered.
-settings = load_settings()
-target = target_for_stack(settings)
-config = settings.services
+settings = load_settings(catalog)
+target = for_stack(settings)
+services = [Service(name, sheet, target, settings.services[name]) for name, sheet in catalog.items()]
 
-services = [
-    Nats("nats", ServiceArgs.from_settings(target, config.nats)),
-    Valkey("valkey", ServiceArgs.from_settings(target, config.valkey)),
-    QuestDB("questdb", ServiceArgs.from_settings(target, config.questdb)),
-    ClickHouse("clickhouse", ServiceArgs.from_settings(target, config.clickhouse)),
-    SeaweedFS("seaweedfs", ServiceArgs.from_settings(target, config.seaweedfs)),
-    OpenSearch("opensearch", OpenSearchArgs.from_settings(target, config.opensearch)),
-    Postgres("postgres", ServiceArgs.from_settings(target, config.postgres)),
-    OPA("opa", ServiceArgs.from_settings(target, config.opa)),
-]
-
-pulumi.export("endpoints", {s.key: s.endpoints for s in services if s.enabled})
-pulumi.export("internalEndpoints", {s.key: s.internal_endpoints for s in services if s.enabled})
-pulumi.export("credentials", {s.key: s.credentials for s in services if s.credentials is not None})
-forwards = {s.key: s.port_forward for s in services if s.enabled and s.port_forward}
+# What each instance is: how `python -m verify` finds its check.
+pulumi.export("kinds", {s.name: s.kind for s in services})
+pulumi.export("endpoints", {s.name: s.endpoints for s in services if s.enabled})
+pulumi.export("internalEndpoints", {s.name: s.internal_endpoints for s in services if s.enabled})
+pulumi.export("credentials", {s.name: s.credentials for s in services if s.credentials is not None})
+forwards = {s.name: s.port_forward for s in services if s.enabled and s.port_forward}
 if forwards:
     pulumi.export("portForward", forwards)
 # Secret: what the applications' clients take (`python -m connect.dotenv` writes it as a .env).
-pulumi.export(
-    "connections",
-    {s.key: connections.output(s.key, s.endpoints, s.credentials) for s in services if s.enabled},
-)
+pulumi.export("connections", {s.name: s.connections for s in services if s.connections is not None})

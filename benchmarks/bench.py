@@ -1,4 +1,4 @@
-"""Performance figures quoted in the README. Measures; asserts nothing.
+"""Performance figures quoted in docs/benchmarks.md. Measures; asserts nothing.
 
     venv/bin/python -m benchmarks.bench [--runs 7] [--target all|docker|kubernetes]
 

@@ -36,11 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"not installed: {', '.join(missing())}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as workdir, local_stack(plan, Path(workdir), built=args.built) as stack:
-        endpoints, credentials = parse_outputs(stack.outputs())
+        endpoints, credentials, kinds = parse_outputs(stack.outputs())
         per_service: dict[str, list[float]] = {}
         totals: list[float] = []
         for _ in range(args.runs):
-            results, total_ms = run_all(endpoints, credentials)
+            results, total_ms = run_all(endpoints, credentials, kinds=kinds)
             assert all(r.ok for r in results), [r for r in results if not r.ok]
             totals.append(total_ms)
             for result in results:

@@ -104,10 +104,9 @@ def mirrored(image: str, registry: str) -> str:
     return f"{registry}/{image if '/' in repository else 'library/' + image}"
 
 
-def resolve_image(pinned: str, override: str | None, mirror: str) -> str:
-    """The reference a service pulls: the stack's override, else its pinned image; either goes
-    through the registry mirror unless it names a registry of its own."""
-    image = override or pinned
+def resolve_image(image: str, mirror: str) -> str:
+    """The reference a service pulls: its image (the sheet's pinned one, or the stack's override in
+    its place) through the registry mirror, unless it names a registry of its own."""
     if split_registry(image)[0]:
         return image
     return mirrored(image, mirror)

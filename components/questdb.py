@@ -1,7 +1,11 @@
-import pulumi
+"""QuestDB: hot time-series store for orders, ticks and fills (ILP in, SQL out)."""
 
+from urllib.parse import urlsplit
+
+from .catalog import ServiceSettings, Sheet
+from .connections import with_login
 from .ready import Column, QuestDBTable
-from .service import Service, ServiceArgs
+from .roundtrips import Check, Credentials, Endpoints, questdb_round_trip
 from .spec import Credential, DataVolume, HttpProbe, Port, SecretRef, ServiceSpec
 
 # Appendix A's tables, column for column: ILP would otherwise create them on first write with
@@ -50,37 +54,55 @@ TABLES = (
 )
 
 
-class QuestDB(Service):
-    """QuestDB: hot time-series store for orders, ticks and fills (ILP in, SQL out)."""
+def spec(overrides: ServiceSettings) -> ServiceSpec:
+    return ServiceSpec(
+        image="questdb/questdb:8.3.3",
+        ports=(
+            Port("http", 9000, scheme="http", slot=3),
+            Port("ilp", 9009, scheme="tcp", slot=4),
+            Port("pg", 8812, scheme="postgresql", slot=5),
+            # The minimal health server: answers 200 to any GET once the engine is up.
+            Port("health", 9003, scheme="http", published=False),
+        ),
+        volumes=(DataVolume("data", "/var/lib/questdb"),),
+        networks=("lowlatency", "backend"),
+        # The image has neither curl nor wget (questdb/questdb#2873); bash is there.
+        healthcheck=HttpProbe("health", "/", tool="bash"),
+        env={
+            "QDB_PG_USER": "trader",
+            "QDB_PG_PASSWORD": SecretRef("pg-password"),
+            # The compose file's QDB_CAIRO_COMMIT_LAG=1000 was removed in 6.6; this is its successor.
+            "QDB_CAIRO_O3_MAX_LAG": "1000",
+        },
+        credentials=(Credential("pg-password"),),
+        connection={"user": "trader", "password": SecretRef("pg-password"), "database": "qdb"},
+        memory_mb=overrides.memory(512),
+        wait_timeout=90,
+        start_period=10,
+        ready=TABLES,
+        # Its entrypoint gives /var/lib/questdb to user questdb as root, then switches to it.
+        switches_user=True,
+    )
 
-    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("trade2026:infra:QuestDB", name, self.declare(args), args, opts)
 
-    @staticmethod
-    def declare(args: ServiceArgs) -> ServiceSpec:
-        return ServiceSpec(
-            image="questdb/questdb:8.3.3",
-            ports=(
-                Port("http", 9000, scheme="http"),
-                Port("ilp", 9009, scheme="tcp"),
-                Port("pg", 8812, scheme="postgresql"),
-                # The minimal health server: answers 200 to any GET once the engine is up.
-                Port("health", 9003, scheme="http", published=False),
-            ),
-            volumes=(DataVolume("data", "/var/lib/questdb"),),
-            networks=("lowlatency", "backend"),
-            # The image has neither curl nor wget (questdb/questdb#2873); bash is there.
-            healthcheck=HttpProbe("health", "/", tool="bash"),
-            env={
-                "QDB_PG_USER": "trader",
-                "QDB_PG_PASSWORD": SecretRef("pg-password"),
-                # The compose file's QDB_CAIRO_COMMIT_LAG=1000 was removed in 6.6; this is its successor.
-                "QDB_CAIRO_O3_MAX_LAG": "1000",
-            },
-            credentials=(Credential("pg-password"),),
-            connection={"user": "trader", "password": SecretRef("pg-password"), "database": "qdb"},
-            memory_mb=args.memory(512),
-            wait_timeout=90,
-            start_period=10,
-            ready=TABLES,
-        )
+def variables(endpoints: Endpoints, credentials: Credentials) -> dict[str, str]:
+    pg = with_login(endpoints["pg"], credentials["user"], credentials["password"], f"/{credentials['database']}")
+    http = urlsplit(endpoints["http"])
+    return {
+        "QUESTDB_PG_DSN": pg,
+        "QUESTDB_HTTP_URL": endpoints["http"],
+        # What the questdb client's Sender.from_env() reads: ILP over HTTP, which the open-source
+        # server serves without a login (QDB_PG_USER guards the PG wire only).
+        "QDB_CLIENT_CONF": f"http::addr={http.netloc}",
+    }
+
+
+SHEET = Sheet(
+    kind="questdb",
+    component="QuestDB",
+    settings=ServiceSettings,
+    spec=spec,
+    variables=variables,
+    check=Check("ILP in, SQL out", questdb_round_trip, {"pg": ("postgresql",), "ilp": ("tcp",)}),
+    memory_floor_mb=256,
+)

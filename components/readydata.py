@@ -1,5 +1,8 @@
 """The one module that turns ready-data declarations (components.ready) into live server objects.
 
+A new kind of ready data is its declaration (components/ready.py) and its provider class here,
+which names the declaration it serves (`declaration`); the resource type comes from the declaration.
+
 DO NOT RENAME OR MOVE THIS MODULE, nor its provider classes. Pulumi pickles each provider object
 with dill into the resource's state (`__provider`), and dill stores these classes by module and
 name: `pulumi refresh`, `destroy` and every later `up` load them from `components.readydata`
@@ -20,10 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
-import time
+import types
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, get_args, get_type_hints
 from urllib.parse import urlsplit
 
 import pulumi
@@ -38,29 +42,15 @@ from pulumi.dynamic import (
 )
 from pulumi.dynamic import Resource as DynamicResource
 
-from .ready import IndexTemplate, JetStreamStream, QuestDBTable, ReadyObject, S3Bucket
+from .ready import Column, IndexTemplate, JetStreamStream, QuestDBTable, ReadyObject, S3Bucket
+from .roundtrips import connect_nats
 
 T = TypeVar("T")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-async def connect_nats(endpoint: str) -> Any:
-    """A nats-py client that fails fast on a dead server, instead of retrying forever (what
-    max_reconnect_attempts=0 means to nats-py) and printing each attempt with a traceback. The
-    caller reports the failure once; `verify` connects the same way."""
-    import nats
-
-    async def quiet(_error: Exception) -> None:
-        return None
-
-    return await nats.connect(
-        servers=[endpoint],
-        connect_timeout=5,
-        allow_reconnect=False,
-        max_reconnect_attempts=1,
-        reconnect_time_wait=0.2,
-        error_cb=quiet,
-    )
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Column types and partitionings are SQL keywords, not identifiers: each is one of the words its
+# declaration's Literal allows, or the table is refused before any SQL.
+_COLUMN_TYPES: tuple[str, ...] = get_args(get_type_hints(Column)["type"])
+_PARTITIONINGS: tuple[str, ...] = get_args(get_type_hints(QuestDBTable)["partition_by"])
 
 
 def _enum_value(value: Any) -> str:
@@ -85,9 +75,19 @@ class _Provider(ResourceProvider):
     (a switched-off service keeps its data volume, and with it its streams and tables), update
     re-applies the declaration, read reports what the server holds so refresh notices drift."""
 
+    # The declaration it serves; its `kind` names this provider's objects in ids and messages.
+    declaration: ClassVar[type[ReadyObject]]
     kind: ClassVar[str]
     # Declaration keys the server cannot change in place.
     replace_keys: ClassVar[tuple[str, ...]] = ("name",)
+    _serving: ClassVar[dict[type[ReadyObject], type[_Provider]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = cls.declaration.kind
+        if cls.declaration in _Provider._serving:
+            raise TypeError(f"two providers serve {cls.declaration.__name__}")
+        _Provider._serving[cls.declaration] = cls
 
     def __init__(self, attempts: int = 6, first_delay: float = 0.5) -> None:
         super().__init__()
@@ -114,24 +114,36 @@ class _Provider(ResourceProvider):
 
     def _call(self, what: str, props: Mapping[str, Any], action: Callable[[], T]) -> T:
         credentials = props.get("credentials") or {}
-        delay = self.first_delay
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return action()
-            except Exception as error:
-                reason = scrub(f"{type(error).__name__}: {error}".strip(), credentials)
-                if attempt < self.attempts and self._transient(error):
-                    time.sleep(delay)
-                    delay *= 2
-                    continue
-                tries = f" after {attempt} attempts" if attempt > 1 else ""
-                hint = ""
-                if props.get("tunnel") and self._transient(error):
-                    hint = f"; the Docker host is remote: is this tunnel open? {props['tunnel']}"
-                raise ReadyDataError(
-                    f"{self.kind} {props.get('name')}: {what} at {props.get('endpoint')} failed{tries}: {reason}{hint}"
-                ) from None
-        raise AssertionError("unreachable")
+        endpoint, secret_host = props.get("endpoint"), ""
+        if props.get("endpointSecret"):
+            # The endpoint names a Docker host the stack marked secret: neither it nor a client's
+            # message quoting its host name is shown, however short the name.
+            secret_host = urlsplit(str(endpoint)).hostname or ""
+            endpoint = "its endpoint (secret, as docker:host is)"
+        # Built per call, in the provider host: the pickled provider keeps two numbers, no tenacity object.
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+        # first_delay, doubling, between tries; only errors _transient accepts are tried again.
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.first_delay),
+            retry=retry_if_exception(lambda error: isinstance(error, Exception) and self._transient(error)),
+            reraise=True,
+        )
+        try:
+            return retrying(action)
+        except Exception as error:
+            attempt = retrying.statistics.get("attempt_number", 1)
+            reason = scrub(f"{type(error).__name__}: {error}".strip(), credentials)
+            if secret_host:
+                reason = reason.replace(secret_host, "[secret]")
+            tries = f" after {attempt} attempts" if attempt > 1 else ""
+            hint = ""
+            if props.get("tunnel") and self._transient(error):
+                hint = f"; the Docker host is remote: is this tunnel open? {props['tunnel']}"
+            raise ReadyDataError(
+                f"{self.kind} {props.get('name')}: {what} at {endpoint} failed{tries}: {reason}{hint}"
+            ) from None
 
     def _outs(self, props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
         return {**{k: v for k, v in props.items() if k != "__provider"}, **live}
@@ -185,7 +197,7 @@ class _Provider(ResourceProvider):
 
 
 class JetStreamStreamProvider(_Provider):
-    kind = "stream"
+    declaration = JetStreamStream
     # JetStream refuses to change a stream's storage type or retention policy.
     replace_keys = ("name", "storage", "retention")
 
@@ -270,8 +282,7 @@ class JetStreamStreamProvider(_Provider):
 
 
 class S3BucketProvider(_Provider):
-    kind = "bucket"
-    port_role = "s3"
+    declaration = S3Bucket
 
     def _transient(self, error: Exception) -> bool:
         from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
@@ -329,7 +340,7 @@ class S3BucketProvider(_Provider):
 
 
 class QuestDBTableProvider(_Provider):
-    kind = "table"
+    declaration = QuestDBTable
     # QuestDB cannot re-partition a table or move its designated timestamp.
     replace_keys = ("name", "timestamp", "partitionBy")
 
@@ -343,8 +354,14 @@ class QuestDBTableProvider(_Provider):
 
     def _problems(self, props: Mapping[str, Any]) -> list[CheckFailure]:
         names = [props.get("name"), props.get("timestamp"), *(c.get("name") for c in props.get("columns") or [])]
-        bad = [str(n) for n in names if not isinstance(n, str) or not _IDENTIFIER.match(n)]
+        bad = [str(n) for n in names if not isinstance(n, str) or not _IDENTIFIER.fullmatch(n)]
         failures = [CheckFailure("columns", f"not a plain SQL identifier: {', '.join(bad)}")] if bad else []
+        types = [str(c.get("type")) for c in props.get("columns") or [] if c.get("type") not in _COLUMN_TYPES]
+        if types:
+            failures.append(CheckFailure("columns", f"not a column type: {', '.join(types)}"))
+        if props.get("partitionBy") not in _PARTITIONINGS:
+            allowed = ", ".join(_PARTITIONINGS)
+            failures.append(CheckFailure("partitionBy", f"{props.get('partitionBy')} is not one of {allowed}"))
         if props.get("timestamp") not in [c.get("name") for c in props.get("columns") or []]:
             failures.append(CheckFailure("timestamp", f"{props.get('timestamp')} is not one of the columns"))
         return failures
@@ -374,14 +391,20 @@ class QuestDBTableProvider(_Provider):
         )
 
     def _live(self, props: Mapping[str, Any]) -> dict[str, Any] | None:
+        from psycopg import sql
+
         name = props["name"]
         with self._connect(props) as connection:
             row = connection.execute(
-                f"SELECT designatedTimestamp, partitionBy FROM tables() WHERE table_name = '{name}'"
+                "SELECT designatedTimestamp, partitionBy FROM tables() WHERE table_name = %s", (name,)
             ).fetchone()
             if row is None:
                 return None
-            columns = connection.execute(f"SELECT \"column\", type FROM table_columns('{name}')").fetchall()
+            # table_columns takes only a constant ("expected: STRING constant" for $1, QuestDB 8.2.0):
+            # the name goes in as a literal psycopg quotes.
+            columns = connection.execute(
+                sql.SQL('SELECT "column", type FROM table_columns({})').format(sql.Literal(name))
+            ).fetchall()
         return {
             "name": name,
             "columns": [{"name": column, "type": type_} for column, type_ in columns],
@@ -390,14 +413,22 @@ class QuestDBTableProvider(_Provider):
         }
 
     def _apply(self, props: Mapping[str, Any], live: Mapping[str, Any] | None) -> None:
+        from psycopg import sql
+        from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
+
         name = props["name"]
+        table = sql.Identifier(name)
         declared = {c["name"]: c["type"] for c in props["columns"]}
         with self._connect(props) as connection:
             if live is None:
-                columns = ", ".join(f"{column} {type_}" for column, type_ in declared.items())
+                columns = sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(type_))
+                    for column, type_ in declared.items()
+                )
                 connection.execute(
-                    f"CREATE TABLE {name} ({columns}) timestamp({props['timestamp']})"
-                    f" PARTITION BY {props['partitionBy']} WAL"
+                    sql.SQL("CREATE TABLE {} ({}) timestamp({}) PARTITION BY {} WAL").format(
+                        table, columns, sql.Identifier(props["timestamp"]), sql.SQL(props["partitionBy"])
+                    )
                 )
                 return
             mismatch = [key for key in self.replace_keys if live.get(key) != props.get(key)]
@@ -409,26 +440,37 @@ class QuestDBTableProvider(_Provider):
             existing = {c["name"]: c["type"] for c in live["columns"]}
             for column, type_ in declared.items():
                 if column not in existing:
-                    connection.execute(f"ALTER TABLE {name} ADD COLUMN {column} {type_}")
+                    connection.execute(
+                        sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(table, sql.Identifier(column), sql.SQL(type_))
+                    )
                 elif existing[column] != type_:
                     raise ReadyDataError(f"table {name}: column {column} is {existing[column]}, declared {type_}")
             for column in existing.keys() - declared.keys():
-                connection.execute(f"ALTER TABLE {name} DROP COLUMN {column}")
+                connection.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(table, sql.Identifier(column)))
+
+        def columns_now() -> list[str]:
+            return [c["name"] for c in (self._live(props) or {}).get("columns", [])]
+
         # A WAL table applies ALTERs asynchronously: wait until its columns are the declared ones,
         # so the outputs (and the next refresh) show what the server holds.
-        deadline = time.monotonic() + 30
-        while [c["name"] for c in (self._live(props) or {}).get("columns", [])] != list(declared):
-            if time.monotonic() > deadline:
-                raise ReadyDataError(f"table {name}: the columns did not become {', '.join(declared)} within 30 s")
-            time.sleep(0.2)
+        waiting = Retrying(
+            stop=stop_after_delay(30), wait=wait_fixed(0.2), retry=retry_if_result(lambda now: now != list(declared))
+        )
+        try:
+            waiting(columns_now)
+        except RetryError:
+            wanted = ", ".join(declared)
+            raise ReadyDataError(f"table {name}: the columns did not become {wanted} within 30 s") from None
 
     def _remove(self, props: Mapping[str, Any]) -> None:
+        from psycopg import sql
+
         with self._connect(props) as connection:
-            connection.execute(f"DROP TABLE IF EXISTS {props['name']}")
+            connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(props["name"])))
 
 
 class IndexTemplateProvider(_Provider):
-    kind = "index-template"
+    declaration = IndexTemplate
 
     def _transient(self, error: Exception) -> bool:
         from opensearchpy.exceptions import ConnectionError as SearchConnectionError
@@ -493,38 +535,13 @@ class IndexTemplateProvider(_Provider):
             self._client(props).indices.delete_index_template(name=props["name"])
 
 
-PROVIDERS: dict[type[Any], type[_Provider]] = {
-    JetStreamStream: JetStreamStreamProvider,
-    QuestDBTable: QuestDBTableProvider,
-    S3Bucket: S3BucketProvider,
-    IndexTemplate: IndexTemplateProvider,
-}
-
-
-# One resource type per kind, so plans, policies and `pulumi stack` say what each object is:
-# pulumi-python:dynamic/trade2026:<Kind>.
-class JetStreamStreamResource(DynamicResource, module="trade2026", name="JetStreamStream"):
-    pass
-
-
-class QuestDBTableResource(DynamicResource, module="trade2026", name="QuestDBTable"):
-    pass
-
-
-class S3BucketResource(DynamicResource, module="trade2026", name="S3Bucket"):
-    pass
-
-
-class IndexTemplateResource(DynamicResource, module="trade2026", name="IndexTemplate"):
-    pass
-
-
-_RESOURCES: dict[type[Any], type[DynamicResource]] = {
-    JetStreamStream: JetStreamStreamResource,
-    QuestDBTable: QuestDBTableResource,
-    S3Bucket: S3BucketResource,
-    IndexTemplate: IndexTemplateResource,
-}
+@functools.cache
+def _resource_class(resource_type: str) -> type[DynamicResource]:
+    """One resource type per kind, so plans, policies and `pulumi stack` say what each object is:
+    pulumi-python:dynamic/trade2026:<resource_type>. Nothing is pickled of it: only the provider."""
+    return types.new_class(
+        f"{resource_type}Resource", (DynamicResource,), {"module": "trade2026", "name": resource_type}
+    )
 
 
 def ready_resource(
@@ -534,9 +551,12 @@ def ready_resource(
     credentials: pulumi.Input[Mapping[str, str]] | None,
     tunnel: pulumi.Input[str] | None,
     opts: pulumi.ResourceOptions,
+    *,
+    endpoint_secret: bool = False,
 ) -> DynamicResource:
     """The Pulumi resource for one declaration, reaching its server at `endpoint`; `tunnel` is the
-    `ssh -L` line a remote Docker host needs open while Pulumi runs (named in connection errors)."""
+    `ssh -L` line a remote Docker host needs open while Pulumi runs (named in connection errors, so
+    it must hold nothing secret); `endpoint_secret` keeps a secret endpoint out of those errors."""
     props: dict[str, Any] = {
         "kind": declaration.kind,
         **declaration.props(),
@@ -545,6 +565,10 @@ def ready_resource(
     }
     if tunnel is not None:
         props["tunnel"] = tunnel
+    if endpoint_secret:
+        props["endpointSecret"] = True
     options = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["credentials"]))
-    provider = PROVIDERS[type(declaration)]()
-    return _RESOURCES[type(declaration)](provider, resource_name, props, options)
+    serving = _Provider._serving.get(type(declaration))
+    if serving is None:
+        raise TypeError(f"no provider in components/readydata.py serves {type(declaration).__name__}")
+    return _resource_class(declaration.resource_type)(serving(), resource_name, props, options)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .ports import BLOCK_SIZE, fixed_host_port
 from .ready import ReadyObject
 
 # frontend: what UI-facing services reach; lowlatency: the trading hot path;
@@ -47,13 +48,23 @@ class Port:
     scheme: str = "tcp"
     # Internal ports are reachable from the stack's networks only, never from the host.
     published: bool = True
-    # Well-known host port (port block 0 in components/ports.py, which must agree), where the
-    # container port would clash with another service's (QuestDB and ClickHouse both serve 9000).
+    # Its place in every block of fixed host ports (components/ports.py): a published port's slot
+    # is never renumbered, or a stack's ports would move. Slots are the sheet's, so two sheets
+    # never share one (the catalog refuses that).
+    slot: int | None = None
+    # Well-known host port (port block 0), where the container port would clash with another
+    # service's (QuestDB and ClickHouse both serve 9000).
     host: int | None = None
 
     @property
     def host_number(self) -> int:
         return self.host if self.host is not None else self.number
+
+    def fixed_host_port(self, block: int) -> int:
+        """Its host port in port block `block` of the fixed scheme."""
+        if self.slot is None:
+            raise ValueError(f"port {self.role} has no host-port slot")
+        return fixed_host_port(block, self.slot, self.host_number)
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,9 @@ class ServiceSpec:
     # What a client needs besides the address (user, password, database...): the service's
     # entry in the stack's `credentials` output.
     connection: Mapping[str, Value] = field(default_factory=dict)
-    # DNS names on the stack's networks besides the service's own name, kept from the compose setup.
+    # DNS names on the stack's networks besides the instance's own name, each written with {name}
+    # for that name (`{name}-library` is postgres-library for the instance postgres), so a second
+    # instance of the sheet answers to names of its own.
     dns_aliases: tuple[str, ...] = ()
     # name -> (soft, hard), as the image's own compose examples ask for.
     ulimits: Mapping[str, tuple[int, int]] = field(default_factory=dict)
@@ -130,6 +143,13 @@ class ServiceSpec:
     stop_timeout: int | None = None
     # Objects the applications expect on a fresh stack (streams, tables, buckets, index templates).
     ready: tuple[ReadyObject, ...] = ()
+    # What the image's entrypoint does, which a target that runs it with less than a container
+    # runtime's default rights must allow: it starts as root, gives the data directory to the
+    # server's user (chown, chmod) and switches to that user (gosu, su-exec, setpriv).
+    switches_user: bool = False
+    # The group of the fixed non-root user the image runs as, which must be able to write its data
+    # volumes; None where the image starts as root.
+    data_group: int | None = None
 
     def __post_init__(self) -> None:
         # A data sheet that contradicts itself is refused before any target renders it.
@@ -144,6 +164,16 @@ class ServiceSpec:
         unknown = set(self.networks) - set(NETWORKS)
         if unknown:
             raise ValueError(f"unknown networks {sorted(unknown)}")
+        for port in self.ports:
+            if port.published and (port.slot is None or not 0 <= port.slot < BLOCK_SIZE):
+                raise ValueError(f"published port {port.role} needs a host-port slot from 0 to {BLOCK_SIZE - 1}")
+        for alias in self.dns_aliases:
+            if "{name}" not in alias or alias.replace("{name}", "") in ("", "-"):
+                raise ValueError(f"DNS alias {alias!r} must be the instance's {{name}} and a part of its own")
+
+    def aliases(self, name: str) -> tuple[str, ...]:
+        """The DNS aliases of the instance `name`."""
+        return tuple(alias.replace("{name}", name) for alias in self.dns_aliases)
 
     def port(self, role: str) -> Port:
         for port in self.ports:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from components import (
-    OPA,
-    ClickHouse,
-    Nats,
-    OpenSearch,
-    OpenSearchArgs,
-    Postgres,
-    QuestDB,
-    SeaweedFS,
-    ServiceArgs,
-    Valkey,
-)
+from components import clickhouse, nats, opa, opensearch, postgres, questdb, seaweedfs, valkey
+from components.catalog import Catalog
 from components.spec import ServiceSpec
-from offline.engine import Plan, config_text, run_program, sdk_pickle_restored, stack_config
+from offline.engine import ROOT, Plan, config_text, run_program, sdk_pickle_restored, stack_config
 
 CONTAINER = "docker:index/container:Container"
 VOLUME = "docker:index/volume:Volume"
@@ -29,6 +20,38 @@ IMAGE = "docker:index/remoteImage:RemoteImage"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 # Written out, not read from the program: a service dropped from __main__.py must fail tests.
 SERVICE_KEYS = ["nats", "valkey", "questdb", "clickhouse", "seaweedfs", "opensearch", "postgres", "opa"]
+# The program's instances, written out as __main__.py names them: what the settings tests parse for.
+CATALOG = Catalog(
+    {
+        "nats": nats.SHEET,
+        "valkey": valkey.SHEET,
+        "questdb": questdb.SHEET,
+        "clickhouse": clickhouse.SHEET,
+        "seaweedfs": seaweedfs.SHEET,
+        "opensearch": opensearch.SHEET,
+        "postgres": postgres.SHEET,
+        "opa": opa.SHEET,
+    }
+)
+
+
+# The line of __main__.py's catalog after which a copy takes one more instance, and its import of the sheets.
+_LAST_INSTANCE = '        "opa": opa.SHEET,\n'
+_SHEET_IMPORT = "from components import clickhouse, nats, opa, opensearch, postgres, questdb, seaweedfs, valkey\n"
+
+
+def program_with(folder: Path, instance: str, sheet_module: str | None = None) -> Path:
+    """A copy of __main__.py in `folder` with one line more in its catalog (`instance`, as written
+    there) and, for a sheet it does not import yet, that module added to its import of the sheets:
+    what adding a service to the program takes."""
+    text = (ROOT / "__main__.py").read_text()
+    assert text.count(_LAST_INSTANCE) == 1 and text.count(_SHEET_IMPORT) == 1, "__main__.py changed its layout"
+    text = text.replace(_LAST_INSTANCE, f"{_LAST_INSTANCE}        {instance}\n")
+    if sheet_module is not None:
+        text = text.replace(_SHEET_IMPORT, _SHEET_IMPORT.replace(", valkey\n", f", valkey, {sheet_module}\n"))
+    program = folder / "__main__.py"
+    program.write_text(text)
+    return program
 
 
 def config(stack: str = "dev", **overrides: Any) -> dict[str, str]:
@@ -44,18 +67,8 @@ def dev_plan() -> Plan:
 
 @pytest.fixture(scope="session")
 def sheets() -> dict[str, ServiceSpec]:
-    """Every service's data sheet with default args; declare() renders nothing, so no target."""
-    args = ServiceArgs(target=None)  # type: ignore[arg-type]
-    return {
-        "nats": Nats.declare(args),
-        "valkey": Valkey.declare(args),
-        "questdb": QuestDB.declare(args),
-        "clickhouse": ClickHouse.declare(args),
-        "seaweedfs": SeaweedFS.declare(args),
-        "opensearch": OpenSearch.declare(OpenSearchArgs(target=None)),  # type: ignore[arg-type]
-        "postgres": Postgres.declare(args),
-        "opa": OPA.declare(args),
-    }
+    """Every service's spec with its sheet's default settings; declare() renders nothing."""
+    return {name: sheet.declare() for name, sheet in CATALOG.items()}
 
 
 @pytest.fixture(autouse=True)

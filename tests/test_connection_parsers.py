@@ -29,7 +29,7 @@ import questdb  # noqa: E402
 import redis  # noqa: E402
 import valkey  # noqa: E402
 
-from components import connections  # noqa: E402
+from tests.conftest import CATALOG  # noqa: E402
 from tests.test_connections import CREDENTIALS, SPECIAL, build  # noqa: E402
 
 
@@ -109,7 +109,7 @@ def test_boto3_puts_the_bucket_in_the_path_so_a_remote_host_name_needs_no_bucket
     <bucket>.devbox, which no DNS would answer."""
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    settings = connections.settings("seaweedfs", {"s3": "http://devbox:20008"}, CREDENTIALS["seaweedfs"])
+    settings = CATALOG["seaweedfs"].variables({"s3": "http://devbox:20008"}, CREDENTIALS["seaweedfs"])
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     client = boto3.session.Session(region_name="us-east-1").client("s3")

@@ -1,5 +1,5 @@
 """Connection settings: one secret entry per service in the `connections` output, built from the
-same endpoints and credentials the stack shows, in the variables the README documents."""
+same endpoints and credentials the stack shows, in the variables docs/using.md documents."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from components import connections
 from offline.engine import Plan, Secret, reveal, run_program
-from tests.conftest import SERVICE_KEYS, config
+from tests.conftest import CATALOG, SERVICE_KEYS, config
 
 # A password as OpenSearch's generator may make one (`_%@+=` and digits; `%41` would decode to `A`).
 SPECIAL = "Ab1_%41@+=z"
@@ -34,7 +33,7 @@ CREDENTIALS: dict[str, dict[str, str]] = {
 
 
 def build(service: str) -> dict[str, str]:
-    return connections.settings(service, ENDPOINTS[service], CREDENTIALS.get(service, {}))
+    return CATALOG[service].variables(ENDPOINTS[service], CREDENTIALS.get(service, {}))
 
 
 @pytest.mark.parametrize(
@@ -69,17 +68,16 @@ def test_each_service_gets_its_conventional_variables(service: str, expected: di
 
 
 def test_opensearch_without_its_security_plugin_needs_no_login() -> None:
-    settings = connections.settings("opensearch", {"rest": "http://127.0.0.1:9200"}, {})
+    settings = CATALOG["opensearch"].variables({"rest": "http://127.0.0.1:9200"}, {})
     assert settings == {"OPENSEARCH_URL": "http://127.0.0.1:9200"}
 
 
 def test_endpoints_naming_a_remote_or_ipv6_host_carry_over() -> None:
-    assert connections.settings("postgres", {"client": "postgresql://devbox:20010"}, CREDENTIALS["postgres"]) == {
+    assert CATALOG["postgres"].variables({"client": "postgresql://devbox:20010"}, CREDENTIALS["postgres"]) == {
         "DATABASE_URL": "postgresql://trader:pPass1@devbox:20010/library"
     }
     assert (
-        connections.settings(
-            "questdb",
+        CATALOG["questdb"].variables(
             {"http": "http://[::1]:9000", "pg": "postgresql://[::1]:8812"},
             {"user": "trader", "password": "q", "database": "qdb"},
         )["QDB_CLIENT_CONF"]

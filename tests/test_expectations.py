@@ -190,6 +190,9 @@ def test_every_port_is_declared_by_role_and_only_the_public_ones_are_published(d
     assert outputs["internalEndpoints"] == {role: url for role, (url, _) in expected.items()}
     published = {int(url.rsplit(":", 1)[1]) for url, public in expected.values() if public}
     assert {p["internal"] for p in dev_plan.get(CONTAINER, key).inputs["ports"]} == published
+    # Ascending, as the Docker provider reads them back (else a diff on every preview after up).
+    internal = [p["internal"] for p in dev_plan.get(CONTAINER, key).inputs["ports"]]
+    assert internal == sorted(internal)
     assert set(outputs["endpoints"]) == {role for role, (_, public) in expected.items() if public}  # type: ignore[arg-type]
 
 
@@ -227,6 +230,8 @@ def test_container_answers_to_its_dns_names_on_every_network(dev_plan: Plan, key
 @pytest.mark.parametrize("key", KEYS)
 def test_container_memory_limit_is_the_services_default(dev_plan: Plan, key: str) -> None:
     assert dev_plan.get(CONTAINER, key).inputs["memory"] == EXPECTED[key].memory
+    # Swap equal to memory: none at all (Docker would otherwise double it, and the provider report it).
+    assert dev_plan.get(CONTAINER, key).inputs["memorySwap"] == EXPECTED[key].memory
 
 
 def test_the_table_covers_every_container_of_the_stack(dev_plan: Plan) -> None:

@@ -216,6 +216,10 @@ def test_each_resource_is_analysed_with_the_default_provider_of_its_package(tmp_
         'urn:pulumi:dev::trade2026::pulumi:providers:docker::default_5_2_0 {"version": "5.2.0"}',
         "random:pulumi:providers:random default_4_21_4 "
         'urn:pulumi:dev::trade2026::pulumi:providers:random::default_4_21_4 {"version": "4.21.4"}',
+        # Ready data: the SDK names no version for dynamic resources, so the engine's default
+        # provider of package pulumi-python is plain `default`.
+        "pulumi-python:pulumi:providers:pulumi-python default "
+        "urn:pulumi:dev::trade2026::pulumi:providers:pulumi-python::default {}",
     }
 
 
@@ -224,6 +228,24 @@ def test_a_pack_without_configure_stack_still_runs_as_under_the_cli(tmp_path: Pa
     policy_config.write_text("{}")
     report = run_gate(run_program("dev", preview=True), policy_config, pack=FAKE_PACKS / "before_configure_stack")
     assert (report.pack, report.violations) == ("before-configure-stack@v0.0.1", [])
+
+
+def test_a_resource_through_an_explicit_provider_is_analysed_with_that_provider_and_a_component_with_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(PROGRAMS))
+    plan = run_program("dev", {}, preview=True, program=PROGRAMS / "explicit_provider.py")
+    registered = {r.urn: r for r in plan.resources}
+    context = StackContext("dev", {"docker:host": "unix:///run/user/1000/docker.sock"})
+    provider = context.provider(plan.get("docker:index/container:Container", "nats"), registered)
+    assert provider is not None
+    assert (provider.type, provider.name) == ("pulumi:providers:docker", "build-box")
+    assert dict(provider.properties)["host"] == "ssh://ci@10.20.0.5"
+    assert context.provider(plan.get("pulumi:providers:docker", "build-box"), registered) is None
+    unlisted = context.provider(plan.get("docker:index/container:Container", "nats"), {})
+    assert unlisted is not None and (unlisted.type, unlisted.name) == ("pulumi:providers:docker", "build-box")
+    component = run_program("dev", preview=True).get("trade2026:infra:Nats", "nats")
+    assert context.provider(component, registered) is None
 
 
 def test_provider_config_from_the_stack_reaches_the_provider_without_its_namespace() -> None:
@@ -254,7 +276,7 @@ def test_violations_of_benchmark_rules_name_the_benchmark_item(
     out = capsys.readouterr().out.splitlines()
     assert out[1:5] == [
         "    [mandatory]  trade2026@v0.2.0  no-bind-mounts (docker:index/volume:Volume: etc)",
-        "    Prohibits host-path volumes, bind mounts and volumes whose driver options bind a host path.",
+        "    Prohibits host paths: hostPath volumes, bind mounts, volume names that are paths, binding driver options.",
         "    volume trade2026-dev-etc (driverOpts) is a bind mount of host path /etc in disguise; drop its driverOpts",
         "    [mandatory]  trade2026@v0.2.0  no-sensitive-host-mounts (docker:index/volume:Volume: etc)",
     ], "the project's own rules cite no benchmark"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from components.settings import ConfigError, parse_settings
-from tests.conftest import config
+from tests.conftest import CATALOG, config
 
 
 def _errors(raw: dict[str, str]) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        parse_settings(raw)
+        parse_settings(raw, CATALOG)
     first, *lines = str(caught.value).splitlines()
     assert first == "invalid stack config:"
     return [line.strip() for line in lines]
@@ -24,7 +24,9 @@ def on_kubernetes(**kubernetes: Any) -> dict[str, str]:
 
 
 def test_kubernetes_settings_are_read_with_their_defaults() -> None:
-    settings = parse_settings(on_kubernetes(storageClass="fast", volumes={"postgres": {"data": {"size": "20Gi"}}}))
+    settings = parse_settings(
+        on_kubernetes(storageClass="fast", volumes={"postgres": {"data": {"size": "20Gi"}}}), CATALOG
+    )
     assert settings.platform == "kubernetes"
     assert settings.kubernetes.model_dump(by_alias=True) == {
         "namespace": None,
@@ -35,7 +37,7 @@ def test_kubernetes_settings_are_read_with_their_defaults() -> None:
 
 
 def test_the_platform_defaults_to_docker() -> None:
-    assert parse_settings(config()).platform == "docker"
+    assert parse_settings(config(), CATALOG).platform == "docker"
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,7 @@ def test_the_platform_defaults_to_docker() -> None:
     [
         pytest.param(
             config(platform="k8s"),
-            "trade2026:platform: Input should be 'docker' or 'kubernetes' (got 'k8s')",
+            "trade2026:platform: expected 'docker' or 'kubernetes' (got 'k8s')",
             id="platform",
         ),
         pytest.param(
@@ -110,4 +112,40 @@ def test_docker_keys_are_refused_on_a_kubernetes_stack() -> None:
 
 def test_the_project_defaults_of_docker_keys_are_not_refused_on_kubernetes() -> None:
     # The CLI passes Pulumi.yaml's defaults (bindAddress 127.0.0.1, hostPorts auto) to every stack.
-    assert parse_settings({**on_kubernetes(), "kubernetes:context": "kind-kind"}).platform == "kubernetes"
+    assert parse_settings({**on_kubernetes(), "kubernetes:context": "kind-kind"}, CATALOG).platform == "kubernetes"
+
+
+NAMESPACE_HINT = (
+    "which Kubernetes refuses (up to 63 lowercase letters, digits and '-'); set trade2026:kubernetes.namespace"
+)
+
+
+@pytest.mark.parametrize(
+    ("stack", "namespace"),
+    [
+        pytest.param("Dev", "trade2026-Dev", id="capitals"),
+        pytest.param("dev_alice", "trade2026-dev_alice", id="underscore"),
+        pytest.param("dev.alice", "trade2026-dev.alice", id="dot"),
+        pytest.param("dev-", "trade2026-dev-", id="ends in a dash"),
+        pytest.param("a" * 54, "trade2026-" + "a" * 54, id="64 characters"),
+    ],
+)
+def test_a_stack_name_that_makes_no_namespace_is_refused_naming_the_way_out(stack: str, namespace: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(on_kubernetes(), CATALOG, stack=stack)
+    assert str(caught.value).splitlines()[1:] == [
+        f"  trade2026:kubernetes.namespace: unset, so the stack's namespace is {namespace}, made from stack name "
+        f"{stack}, {NAMESPACE_HINT}"
+    ]
+
+
+@pytest.mark.parametrize("stack", ["k8s-dev", "a" * 53, "0"])
+def test_a_stack_name_that_makes_a_namespace_is_accepted(stack: str) -> None:
+    assert parse_settings(on_kubernetes(), CATALOG, stack=stack).kubernetes.namespace is None
+
+
+def test_a_namespace_of_its_own_frees_the_stack_name_and_docker_stacks_have_none() -> None:
+    assert parse_settings(on_kubernetes(namespace="trading-dev"), CATALOG, stack="Dev_Alice").kubernetes.namespace == (
+        "trading-dev"
+    )
+    assert parse_settings(config(), CATALOG, stack="Dev_Alice").platform == "docker"

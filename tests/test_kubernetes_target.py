@@ -307,7 +307,8 @@ def test_an_http_probe_on_an_http_port_is_an_http_get_and_a_command_probe_an_exe
             "command": [
                 "/bin/sh",
                 "-c",
-                'curl -fsk -o /dev/null -u "admin:$OPENSEARCH_INITIAL_ADMIN_PASSWORD"'
+                'printf \'user = "admin:%s"\\n\' "$(printf \'%s\' "$OPENSEARCH_INITIAL_ADMIN_PASSWORD"'
+                " | sed 's/[\\\\\"]/\\\\&/g')\" | curl -K - -fsk -o /dev/null"
                 " 'https://127.0.0.1:9200/_cluster/health?wait_for_status=yellow&timeout=2s'",
             ]
         },
@@ -373,6 +374,17 @@ def test_outputs_keep_their_shape_with_cluster_dns_names_and_a_port_forward_line
         "kubectl --namespace trade2026-k8s-dev port-forward service/clickhouse 8123:8123 19000:9000"
     )
     assert sorted(outputs["credentials"]["postgres"]) == ["database", "password", "user"]
+
+
+def test_port_forward_lines_naming_a_secret_kubernetes_context_are_secret_outputs() -> None:
+    raw = {**config(STACK), "kubernetes:context": "vault-prod-cluster"}
+    secret = run_program(STACK, raw, secret_keys=("kubernetes:context",)).outputs["portForward"]
+    assert all(isinstance(line, Secret) for line in secret.values()), secret
+    assert reveal(secret["opa"]) == (
+        "kubectl --context vault-prod-cluster --namespace trade2026-k8s-dev port-forward service/opa 8181:8181"
+    )
+    plain = run_program(STACK, raw).outputs["portForward"]
+    assert not any(isinstance(line, Secret) for line in plain.values())
 
 
 # Config of the Kubernetes target ---------------------------------------------------------------

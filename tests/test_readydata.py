@@ -9,7 +9,8 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.readydata import JetStreamStreamProvider, QuestDBTableProvider
-from offline.engine import Plan, Secret, run_program
+from offline.engine import ROOT, Plan, Secret, run_program
+from offline.preview import format_plan
 from tests.conftest import CONTAINER, config
 
 DYNAMIC = "pulumi-python:dynamic/trade2026:"
@@ -239,3 +240,118 @@ def test_running_a_program_leaves_pickle_as_it_found_it() -> None:
     before = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
     run_program("dev")
     assert pickle._Pickler._batch_setitems is before  # type: ignore[attr-defined]
+
+
+def test_a_ready_data_error_on_a_secret_docker_host_names_neither_the_host_nor_a_credential() -> None:
+    provider = JetStreamStreamProvider(attempts=1)
+    props = {
+        "name": "ORDERS",
+        "endpoint": "nats://devbox:20020",
+        "endpointSecret": True,
+        "credentials": {"password": "Ready-data-pw-123"},
+        "tunnel": "ssh -N -L 127.0.0.1:20020:127.0.0.1:20020 '[secret docker:host]'",
+    }
+
+    def refused() -> None:
+        raise ConnectionRefusedError(111, "devbox:20020 refused the login Ready-data-pw-123")
+
+    with pytest.raises(Exception) as caught:
+        provider._call("create", props, refused)
+    assert str(caught.value) == (
+        "stream ORDERS: create at its endpoint (secret, as docker:host is) failed: "
+        "ConnectionRefusedError: [Errno 111] [secret]:20020 refused the login [secret]; the Docker host is remote: "
+        "is this tunnel open? ssh -N -L 127.0.0.1:20020:127.0.0.1:20020 '[secret docker:host]'"
+    )
+
+
+def test_a_transient_failure_is_tried_six_times_waiting_half_a_second_doubling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    calls: list[int] = []
+
+    def refused() -> None:
+        calls.append(1)
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    with pytest.raises(Exception) as caught:
+        JetStreamStreamProvider()._call("create", {"name": "ORDERS", "endpoint": "nats://127.0.0.1:9"}, refused)
+    assert (len(calls), slept) == (6, [0.5, 1.0, 2.0, 4.0, 8.0])
+    assert str(caught.value) == (
+        "stream ORDERS: create at nats://127.0.0.1:9 failed after 6 attempts: "
+        "ConnectionRefusedError: [Errno 111] Connection refused"
+    )
+
+
+def test_a_failure_that_is_not_transient_is_reported_at_once_and_a_recovery_returns_its_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    monkeypatch.setattr(time, "sleep", lambda _seconds: None)
+    provider = QuestDBTableProvider()
+    props = {"name": "orders", "endpoint": "postgresql://127.0.0.1:8812"}
+    calls: list[int] = []
+
+    def refused() -> None:
+        calls.append(1)
+        raise ValueError("the server refused the declaration")
+
+    with pytest.raises(Exception, match=r"^table orders: read at postgresql://127.0.0.1:8812 failed: ValueError: "):
+        provider._call("read", props, refused)
+    assert len(calls) == 1
+
+    def third_time() -> str:
+        calls.append(1)
+        if len(calls) < 4:
+            raise TimeoutError("not yet")
+        return "live"
+
+    assert provider._call("read", props, third_time) == "live"
+    assert len(calls) == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "failures"),
+    [
+        ({"name": "orders\n"}, [("columns", "not a plain SQL identifier: orders\n")]),
+        (
+            {"columns": [{"name": "timestamp", "type": "TIMESTAMP"}, {"name": "price", "type": "DOUBLE) --"}]},
+            [("columns", "not a column type: DOUBLE) --")],
+        ),
+        (
+            {"partitionBy": "DAY WAL; DROP TABLE fills"},
+            [("partitionBy", "DAY WAL; DROP TABLE fills is not one of HOUR, DAY, WEEK, MONTH, YEAR")],
+        ),
+    ],
+)
+def test_a_table_whose_types_or_partitioning_are_not_the_declared_keywords_is_refused_before_any_sql(
+    change: dict[str, object], failures: list[tuple[str, str]]
+) -> None:
+    assert [(f.property, f.reason) for f in QuestDBTableProvider().check({}, {**TABLE, **change}).failures] == failures
+
+
+def test_a_new_kind_of_ready_data_is_its_declaration_and_its_provider_alone() -> None:
+    """tests/programs/new_ready_kind.py adds one; the Docker target, the resource type, the
+    preview and the spec's checks take it up without a line of theirs changed."""
+    plan = run_program("dev", {}, program=ROOT / "tests" / "programs" / "new_ready_kind.py")
+    bucket = plan.get(DYNAMIC + "KeyValueBucket", "nats-kv-bucket-PRICES")
+    assert bucket.parent == "urn:pulumi:dev::trade2026::trade2026:infra:Nats::nats"
+    assert {k: bucket.inputs[k] for k in ("kind", "name", "history")} == {
+        "kind": "kv-bucket",
+        "name": "PRICES",
+        "history": 5,
+    }
+    assert bucket.dependencies == (
+        "urn:pulumi:dev::trade2026::trade2026:infra:Nats$docker:index/container:Container::nats",
+    )
+    text = format_plan(plan).splitlines()
+    start = text.index("    + KeyValueBucket nats-kv-bucket-PRICES")
+    assert text[start + 1 : start + 4] == [
+        "          history     5 values per key",
+        f"          reaches     {bucket.inputs['endpoint']}",
+        "          data safety protect: False, retain on delete: False",
+    ]

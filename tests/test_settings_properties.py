@@ -11,7 +11,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.settings import ConfigError, StackSettings, parse_settings
+from components.settings import UNLISTED, ConfigError, StackSettings, parse_settings
+from tests.conftest import CATALOG
 
 TOP_LEVEL = ["bindAddress", "hostPorts", "portBlock", "registryMirror", "waitForHealthy", "protectData", "services"]
 SERVICES = ["nats", "valkey", "questdb", "clickhouse", "seaweedfs", "opensearch", "postgres", "opa"]
@@ -62,17 +63,33 @@ KEYS = (
     | st.sampled_from(
         ["trade2026x:bindAddress", "Trade2026:services", "trade2062:hostPorts", "docker:host", "bindAddress"]
     )
+    # Look-alikes in compatibility forms: full-width, subscript and ligature letters, other cases.
+    | st.sampled_from(
+        ["\uff54\uff52\uff41\uff44\uff45\uff12\uff10\uff12\uff16", "TRADE\u2082\u2080\u2082\u2086", "trade2026"]
+    ).flatmap(
+        lambda namespace: st.sampled_from(
+            [*TOP_LEVEL, "bindaddress", "\uff50\uff4f\uff52\uff54\uff22\uff4c\uff4f\uff43\uff4b", "\ufb01x"]
+        ).map(lambda name: f"{namespace}:{name}")
+    )
     | st.text(max_size=20).map(lambda name: f"trade2026:{name}")
     | st.text(max_size=30)
 )
 VALUES = CLI_TEXT | SERVICES_JSON.map(json.dumps) | JSON_VALUES.map(json.dumps) | NESTING | JSON_VALUES
 PROBLEM_LINE = re.compile(r"  \S[^\n]*?: \S.*")
+# pydantic's own wording, which no problem line may carry (tests/test_settings.py words each kind).
+PYDANTIC_PHRASES = re.compile(
+    r"Input should|Value error|Extra inputs|Field required|validation error|errors\.pydantic\.dev|\[type="
+)
 
 
 def _outcome(config: dict[str, Any], secret_keys: tuple[str, ...] = ()) -> list[str]:
     """The problem lines, or [] when the config parses. Anything but ConfigError propagates."""
+    return _outcome_for(config, None, secret_keys)
+
+
+def _outcome_for(config: dict[str, Any], stack: str | None, secret_keys: tuple[str, ...] = ()) -> list[str]:
     try:
-        assert isinstance(parse_settings(config, secret_keys), StackSettings)
+        assert isinstance(parse_settings(config, CATALOG, secret_keys, stack), StackSettings)
     except ConfigError as error:
         message = str(error)
         assert message.splitlines() == message.split("\n"), "a problem broke across lines"
@@ -82,6 +99,8 @@ def _outcome(config: dict[str, Any], secret_keys: tuple[str, ...] = ()) -> list[
         for line in lines:
             assert PROBLEM_LINE.fullmatch(line), line
             assert "trade2026:" in line, line
+            assert not PYDANTIC_PHRASES.search(line), line
+            assert UNLISTED not in line, f"a kind of error without words of its own: {line}"
         return lines
     return []
 
@@ -108,3 +127,21 @@ def test_no_refusal_ever_shows_a_secret_value(key: str, secret: str, shape: str)
     value = shape.replace("{}", secret) if shape != "{}" else secret
     lines = _outcome({f"trade2026:{key}": value}, secret_keys=(f"trade2026:{key}",))
     assert not any(secret in line for line in lines)
+
+
+STACK_NAMES = st.from_regex(r"[A-Za-z0-9_.-]{1,100}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(STACK_NAMES, st.dictionaries(KEYS, VALUES, max_size=3))
+def test_any_stack_name_on_kubernetes_parses_or_is_refused_one_line_per_problem(
+    stack: str, config: dict[str, Any]
+) -> None:
+    lines = _outcome_for({**config, "trade2026:platform": "kubernetes"}, stack)
+    namespace = f"trade2026-{stack}"
+    made = re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace) is not None
+    refused = any(line.startswith("  trade2026:kubernetes.namespace: unset,") for line in lines)
+    if refused:
+        assert not made, lines
+    if not lines:  # accepted: the namespace is a DNS label, or the stack names one of its own
+        assert made or "trade2026:kubernetes" in config

@@ -9,28 +9,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import (
-    OPA,
-    ClickHouse,
-    Nats,
-    OpenSearch,
-    OpenSearchArgs,
-    Postgres,
-    QuestDB,
-    SeaweedFS,
-    ServiceArgs,
-    Valkey,
-)
-from components.settings import START_PERIOD_S
+from components import clickhouse, nats, opa, opensearch, postgres, questdb, seaweedfs, valkey
+from components.opensearch import OpenSearchSettings
 from components.spec import CommandProbe, Credential, Port, SecretRef, ServiceSpec
 from offline.engine import ROOT
-
-
-class NoTarget:
-    """Stands where a target goes; rendering anything with it is a test failure."""
-
-    def render(self, *args: Any) -> Any:
-        raise AssertionError("declare() must not render")
 
 
 def test_declaring_every_service_creates_no_resource(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,9 +20,9 @@ def test_declaring_every_service_creates_no_resource(monkeypatch: pytest.MonkeyP
         raise AssertionError(f"declare() created a resource: {args[:2]}")
 
     monkeypatch.setattr(pulumi.Resource, "__init__", refuse)
-    args = ServiceArgs(NoTarget())
-    specs = [service.declare(args) for service in (Nats, Valkey, QuestDB, ClickHouse, SeaweedFS, Postgres, OPA)]
-    specs += [OpenSearch.declare(OpenSearchArgs(NoTarget(), security_plugin=plugin)) for plugin in (True, False)]
+    sheets = (nats, valkey, questdb, clickhouse, seaweedfs, postgres, opa)
+    specs = [sheet.SHEET.declare() for sheet in sheets]
+    specs += [opensearch.SHEET.declare(OpenSearchSettings(security_plugin=plugin)) for plugin in (True, False)]
     assert [spec.image for spec in specs] == [
         "nats:2.10.29-alpine",
         "valkey/valkey:8.1.3-alpine",
@@ -55,8 +37,8 @@ def test_declaring_every_service_creates_no_resource(monkeypatch: pytest.MonkeyP
 
 
 def test_opensearch_declares_its_admin_password_only_with_the_security_plugin() -> None:
-    secured = OpenSearch.declare(OpenSearchArgs(NoTarget(), security_plugin=True))
-    plain = OpenSearch.declare(OpenSearchArgs(NoTarget(), security_plugin=False))
+    secured = opensearch.SHEET.declare(OpenSearchSettings(security_plugin=True))
+    plain = opensearch.SHEET.declare(OpenSearchSettings(security_plugin=False))
     assert secured.credentials == (Credential("admin-password", special=True),)
     assert secured.connection == {"user": "admin", "password": SecretRef("admin-password")}
     assert (plain.credentials, plain.connection) == ((), {})
@@ -65,7 +47,7 @@ def test_opensearch_declares_its_admin_password_only_with_the_security_plugin() 
 def _spec(**overrides: Any) -> ServiceSpec:
     fields: dict[str, Any] = {
         "image": "example:1.0",
-        "ports": (Port("client", 1234),),
+        "ports": (Port("client", 1234, slot=0),),
         "volumes": (),
         "networks": ("backend",),
         "healthcheck": CommandProbe("client", "true"),
@@ -85,6 +67,21 @@ def _spec(**overrides: Any) -> ServiceSpec:
         ),
         pytest.param({"networks": ("backend", "dmz")}, "unknown networks ['dmz']", id="network"),
         pytest.param({"healthcheck": CommandProbe("admin", "true")}, "no port with role 'admin'", id="probe port"),
+        pytest.param(
+            {"ports": (Port("client", 1234),)},
+            "published port client needs a host-port slot from 0 to 19",
+            id="published port without a slot",
+        ),
+        pytest.param(
+            {"ports": (Port("client", 1234, slot=20),)},
+            "published port client needs a host-port slot from 0 to 19",
+            id="slot beyond the block",
+        ),
+        pytest.param(
+            {"dns_aliases": ("postgres-library",)},
+            "DNS alias 'postgres-library' must be the instance's {name} and a part of its own",
+            id="alias that is not the instance's",
+        ),
     ],
 )
 def test_a_spec_that_contradicts_itself_is_refused(overrides: dict[str, Any], message: str) -> None:
@@ -94,32 +91,45 @@ def test_a_spec_that_contradicts_itself_is_refused(overrides: dict[str, Any], me
 
 
 @pytest.mark.parametrize(
-    "sheet", ["nats", "valkey", "questdb", "clickhouse", "seaweedfs", "opensearch", "postgres", "opa", "spec"]
+    "sheet",
+    [
+        "nats",
+        "valkey",
+        "questdb",
+        "clickhouse",
+        "seaweedfs",
+        "opensearch",
+        "postgres",
+        "opa",
+        "spec",
+        "catalog",
+        "roundtrips",
+        "connections",
+        "ready",
+    ],
 )
-def test_a_data_sheet_imports_no_target_and_no_provider(sheet: str) -> None:
-    """The boundary that lets a second target render the same sheets (#8)."""
+def test_a_data_sheet_imports_no_target_no_provider_and_no_pulumi(sheet: str) -> None:
+    """The boundary that lets a second target render the same sheets (#8), and `verify` read them
+    without Pulumi."""
     imported: set[str] = set()
     for node in ast.walk(ast.parse((ROOT / "components" / f"{sheet}.py").read_text())):
         if isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(("." * node.level) + (node.module or ""))
-    assert not {m for m in imported if "targets" in m or m.startswith(("pulumi_docker", "pulumi_random"))}, imported
+    forbidden = ("pulumi", ".targets", ".service", ".settings", ".readydata")
+    relative = {m.removeprefix("components") if m.startswith("components.") else m for m in imported}
+    assert not {m for m in relative if m.startswith(forbidden) or m in (".", "..")}, imported
 
 
-def test_the_settings_start_periods_are_the_data_sheets() -> None:
-    """settings.py refuses a wait timeout shorter than a service's start period, from its own table
-    (it cannot import the services: they import it); the data sheets are the source."""
-    args = ServiceArgs(NoTarget())
-    sheets = {
-        "nats": Nats.declare(args),
-        "valkey": Valkey.declare(args),
-        "questdb": QuestDB.declare(args),
-        "clickhouse": ClickHouse.declare(args),
-        "seaweedfs": SeaweedFS.declare(args),
-        "opensearch": OpenSearch.declare(OpenSearchArgs(NoTarget())),
-        "postgres": Postgres.declare(args),
-        "opa": OPA.declare(args),
-    }
-    assert {key: spec.start_period for key, spec in sheets.items() if spec.start_period} == START_PERIOD_S
-    assert START_PERIOD_S == {"questdb": 10, "clickhouse": 30, "opensearch": 60}
+def test_a_second_instance_answers_to_aliases_of_its_own() -> None:
+    spec = postgres.SHEET.declare()
+    assert (spec.aliases("postgres"), spec.aliases("postgres-audit")) == (
+        ("postgres-library",),
+        ("postgres-audit-library",),
+    )
+
+
+def test_a_sheet_refuses_settings_of_another_sheets_model() -> None:
+    with pytest.raises(TypeError, match=r"^opensearch takes OpenSearchSettings, not ServiceSettings$"):
+        opensearch.SHEET.declare(nats.SHEET.settings())

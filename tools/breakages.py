@@ -79,16 +79,33 @@ BREAKAGES = [
         '            "/var/run/docker.sock",\n',
         "",
     ),
-    Breakage(
-        "opa-type-token-changed", "components/opa.py", '"trade2026:infra:OPA"', '"trade2026:infra:OpenPolicyAgent"'
-    ),
+    Breakage("opa-type-token-changed", "components/opa.py", 'component="OPA",', 'component="OpenPolicyAgent",'),
     # Module-level data mutmut does not reach.
-    Breakage("nats-slots-swapped", "components/ports.py", '("nats", "client"): 0,', '("nats", "client"): 1,'),
-    Breakage("postgres-well-known-port", "components/ports.py", "9200, 5432, 8181)", "9200, 5433, 8181)"),
+    Breakage(
+        "nats-slots-swapped",
+        "components/nats.py",
+        'Port("client", 4222, scheme="nats", slot=0)',
+        'Port("client", 4222, scheme="nats", slot=1)',
+        also=(
+            (
+                "components/nats.py",
+                'Port("monitoring", 8222, scheme="http", slot=1)',
+                'Port("monitoring", 8222, scheme="http", slot=0)',
+            ),
+        ),
+    ),
+    Breakage(
+        "postgres-well-known-port",
+        "components/postgres.py",
+        'Port("client", 5432, scheme="postgresql", slot=10)',
+        'Port("client", 5432, scheme="postgresql", slot=10, host=5433)',
+    ),
     Breakage("block-size-changed", "components/ports.py", "BLOCK_SIZE = 20", "BLOCK_SIZE = 16"),
     Breakage("questdb-health-port-not-internal", "policies/trade2026_policies/network.py", "[9003]", "[]"),
     Breakage("trader123-allowed", "policies/trade2026_policies/credentials.py", '"trader123", ', ""),
-    Breakage("opensearch-memory-floor-halved", "components/settings.py", '"opensearch": 1024,', '"opensearch": 512,'),
+    Breakage(
+        "opensearch-memory-floor-halved", "components/opensearch.py", "memory_floor_mb=1024,", "memory_floor_mb=512,"
+    ),
     Breakage("log-rotation-size", "components/targets/docker.py", '"max-size": "10m"', '"max-size": "100m"'),
     Breakage(
         "valkey-config-path", "components/valkey.py", '"/usr/local/etc/valkey/valkey.conf"', '"/etc/valkey/valkey.conf"'
@@ -120,14 +137,14 @@ BREAKAGES = [
     ),
     # The program's own: what a reviewer could miss in a data sheet or the Docker target.
     Breakage(
-        "opa-class-renamed-type-token-literal-kept",
+        "opa-declaration-renamed-type-token-literal-kept",
         "components/opa.py",
-        "class OPA(Service):",
-        "class OpenPolicyAgent(Service):",
-        also=(("components/__init__.py", "from .opa import OPA\n", "from .opa import OpenPolicyAgent as OPA\n"),),
+        "def spec(overrides: ServiceSettings) -> ServiceSpec:",
+        "def declared(overrides: ServiceSettings) -> ServiceSpec:",
+        also=(("components/opa.py", "spec=spec,", "spec=declared,"),),
         harmless=True,
     ),
-    Breakage("postgres-dns-alias-dropped", "components/postgres.py", 'dns_aliases=("postgres-library",),', ""),
+    Breakage("postgres-dns-alias-dropped", "components/postgres.py", 'dns_aliases=("{name}-library",),', ""),
     Breakage(
         "seaweedfs-master-port-published",
         "components/seaweedfs.py",
@@ -137,7 +154,7 @@ BREAKAGES = [
     Breakage(
         "questdb-image-tag-changed", "components/questdb.py", '"questdb/questdb:8.3.3"', '"questdb/questdb:8.3.2"'
     ),
-    Breakage("nats-memory-default-changed", "components/nats.py", "args.memory(256)", "args.memory(512)"),
+    Breakage("nats-memory-default-changed", "components/nats.py", "overrides.memory(256)", "overrides.memory(512)"),
     Breakage(
         "valkey-off-the-lowlatency-network",
         "components/valkey.py",
@@ -192,17 +209,20 @@ BREAKAGES = [
         'replace_on_changes=["healthcheck"],',
         "",
     ),
-    Breakage("delete-before-replace-dropped", "components/targets/docker.py", "delete_before_replace=True,", ""),
+    # The container's, not the ready data's (the same option two screens below).
     Breakage(
-        "image-override-ignored",
+        "delete-before-replace-dropped",
         "components/targets/docker.py",
-        "name=resolve_image(spec.image, args.image, self.registry_mirror),",
-        "name=resolve_image(spec.image, None, self.registry_mirror),",
+        "must go first.\n                delete_before_replace=True,",
+        "must go first.",
+    ),
+    Breakage(
+        "image-override-ignored", "components/catalog.py", "image=chosen.image or spec.image,", "image=spec.image,"
     ),
     Breakage(
         "wait-timeout-override-ignored",
-        "components/targets/docker.py",
-        "wait_timeout=args.wait_timeout_seconds or spec.wait_timeout,",
+        "components/catalog.py",
+        "wait_timeout=chosen.wait_timeout_seconds or spec.wait_timeout,",
         "wait_timeout=spec.wait_timeout,",
     ),
     Breakage(
@@ -215,19 +235,19 @@ BREAKAGES = [
         "disabled-service-loses-its-password",
         "components/targets/docker.py",
         "credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials}",
-        "credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials if args.enabled}",
+        "credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials if enabled}",
     ),
     Breakage(
         "disabled-service-loses-its-volume",
         "components/targets/docker.py",
         "volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes]",
-        "volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes if args.enabled]",
+        "volumes = [self._volume(parent, name, volume.name) for volume in spec.volumes if enabled]",
     ),
     Breakage(
         "endpoints-exported-for-disabled-services",
         "__main__.py",
-        'pulumi.export("endpoints", {s.key: s.endpoints for s in services if s.enabled})',
-        'pulumi.export("endpoints", {s.key: s.endpoints for s in services})',
+        'pulumi.export("endpoints", {s.name: s.endpoints for s in services if s.enabled})',
+        'pulumi.export("endpoints", {s.name: s.endpoints for s in services})',
     ),
     Breakage(
         "opensearch-heap-whole-memory", "components/opensearch.py", "heap_mb = memory_mb // 2", "heap_mb = memory_mb"
@@ -259,13 +279,32 @@ BREAKAGES = [
         "                parent=parent,\n                # Names and host ports",
         "                # Names and host ports",
     ),
+    # The catalog: what a second instance or a kind lookup could quietly get wrong.
+    Breakage(
+        "second-instance-host-port-clash-unchecked",
+        "components/settings.py",
+        "        _host_port_problems(parsed, problems)\n",
+        "",
+    ),
+    Breakage(
+        "verify-takes-the-instance-name-for-its-kind",
+        "verify/__main__.py",
+        "check_for((kinds or {}).get(instance, instance))",
+        "check_for(instance)",
+    ),
+    Breakage(
+        "pydantic-wording-leaks",
+        "components/settings.py",
+        'self.add(loc, pydantic_message(error), error["input"])',
+        'self.add(loc, str(error["msg"]), error["input"])',
+    ),
     # Code that runs once at import (rule registration, the settings' field table): mutmut's
     # workers import it before a mutant is switched on, so only a deliberate breakage tests it.
     Breakage(
         "rule-runs-on-every-type",
         "policies/trade2026_policies/framework.py",
-        "if args.resource_type not in types:",
-        "if args.resource_type in types:",
+        "if types is not EVERY_TYPE and args.resource_type not in types:",
+        "if types is not EVERY_TYPE and args.resource_type in types:",
     ),
     # The pack's servicer (policies/trade2026_policies/servicer.py): faster, never different.
     Breakage(

@@ -12,7 +12,7 @@ path of the function it mutates. Two things in this repository need a staged cop
   `@field_validator(...) @classmethod`. The stage rewrites `@d def f` as `def f` followed by
   `f = d(f)`, which is what the decorator syntax means, so the bodies are mutated too.
 
-Module-level data (SLOTS, WELL_KNOWN, a rule config's defaults) is never mutated by mutmut 3;
+Module-level data (a sheet's `SHEET`: slots, memory floors; a rule config's defaults) is never mutated by mutmut 3;
 tests/test_mutants_*.py pins those literally and tools/breakages.py breaks a few on purpose.
 
 Usage: python tools/mutation.py stage|run [GLOB...|survivors]|report  (tools/mutation.sh wraps all three).
@@ -71,6 +71,7 @@ _SHEETS = [
     "components/questdb.py",
     "components/seaweedfs.py",
     "components/valkey.py",
+    "components/catalog.py",
     "components/service.py",
     "components/spec.py",
     "components/targets/*",

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import pulumi
 import pulumi_random as random
 from pydantic import SecretStr
 
 from ..spec import Credential, SecretRef, ServiceSpec, Upload, Value
-
-if TYPE_CHECKING:
-    from ..service import ServiceArgs
 
 
 @dataclass(frozen=True)
@@ -33,16 +30,15 @@ class Rendered:
 
 
 class Target(Protocol):
-    """Renders one service's spec as resources parented to its component.
+    """Renders the final spec of one instance `name` as resources parented to its component.
 
     Every target keeps the same promises: per declared credential, the value the stack supplies
-    (`trade2026:credentials`), else one generated secret named `<name>-<credential>`; data volumes
-    and credentials exist even when `args.enabled` is false (switching the service back on must
-    find the data and the password it was initialised with);
-    `args.image`, `args.wait_timeout_seconds` override the spec's image and wait.
+    (`trade2026:credentials.<name>`), else one generated secret named `<name>-<credential>`; data
+    volumes and credentials exist even when `enabled` is false (switching the instance back on
+    must find the data and the password it was initialised with).
     """
 
-    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered: ...
+    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, enabled: bool) -> Rendered: ...
 
 
 def resolve(value: Value, credentials: Mapping[str, pulumi.Output[str]]) -> pulumi.Input[str]:

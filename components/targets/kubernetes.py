@@ -14,20 +14,16 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import SecretStr
 
 from ..images import resolve_image
-from ..settings import NAMESPACE as CONFIG_NAMESPACE
-from ..settings import ConfigError, KubernetesSettings, StackSettings
+from ..settings import KubernetesSettings, StackSettings
 from ..spec import NETWORKS, HttpProbe, Port, SecretRef, ServiceSpec, Upload, probe_test
 from .base import Rendered, connection, credential_value, upload_content
-
-if TYPE_CHECKING:
-    from ..service import ServiceArgs
 
 # A pod carries one label per network it is on; a NetworkPolicy per network admits traffic
 # between pods that carry the same label, as containers on one Docker network reach each other.
@@ -35,29 +31,11 @@ NETWORK_LABEL = "trade2026.io/network-{}"
 
 # The capabilities an entrypoint needs that starts as root, gives the data directory to the
 # service's user (chown, chmod across directories it does not own) and switches to that user
-# (gosu, su-exec, setpriv). All are in the container runtime's default set: dropping ALL and
-# adding these back grants less than the default, and the process that serves keeps none.
-_ROOT_ENTRYPOINT = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID")
+# (gosu, su-exec, setpriv): a sheet's `switches_user`. All are in the container runtime's default
+# set: dropping ALL and adding these back grants less than the default, and the process that
+# serves keeps none. Every other image runs with every capability dropped.
+_SWITCHES_USER = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID")
 
-
-@dataclass(frozen=True)
-class ImageNeeds:
-    """What an image's entrypoint needs from its pod besides no capabilities at all."""
-
-    capabilities: tuple[str, ...] = ()
-    # For images that start as a fixed non-root user: the claim is made writable for its group.
-    fs_group: int | None = None
-
-
-# From the pinned images' entrypoint scripts and Dockerfiles. An image not listed (NATS,
-# SeaweedFS, OPA: one root or non-root process, no user switch) runs with every capability dropped.
-IMAGE_NEEDS: dict[str, ImageNeeds] = {
-    "postgres": ImageNeeds(_ROOT_ENTRYPOINT),
-    "valkey/valkey": ImageNeeds(_ROOT_ENTRYPOINT),
-    "clickhouse/clickhouse-server": ImageNeeds(_ROOT_ENTRYPOINT),
-    "questdb/questdb": ImageNeeds(_ROOT_ENTRYPOINT),
-    "opensearchproject/opensearch": ImageNeeds(fs_group=1000),
-}
 
 # Probe cadence, as the Docker target's healthcheck (10 s interval, 5 s timeout, 3 retries).
 _PERIOD_S = 10
@@ -69,12 +47,6 @@ _LIVE_FAILURES = 6
 # Container port names are IANA service names: at most 15 characters.
 _PORT_NAME_MAX = 15
 _FILE_KEY = re.compile(r"[^-._a-zA-Z0-9]")
-
-
-def repository(image: str) -> str:
-    """`postgres:16.9-alpine` -> `postgres`; `registry:5000/a/b@sha256:..` -> `registry:5000/a/b`."""
-    name = image.split("@")[0]
-    return name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
 
 
 def port_name(role: str) -> str:
@@ -112,6 +84,7 @@ def probe(spec: ServiceSpec, failures: int) -> k8s.core.v1.ProbeArgs:
     )
 
 
+# Ours: the kubernetes client would be 15 packages (aiohttp among them) for this one f-string.
 def memory_quantity(mb: int) -> str:
     """`mb` MiB in the canonical form the API server stores and the provider writes (1024Mi is
     stored as 1Gi), so the program's inputs are what the cluster holds."""
@@ -138,6 +111,8 @@ class KubernetesTarget:
     supplied_credentials: Mapping[str, Mapping[str, SecretStr]] = field(default_factory=dict)
     # For the port-forward lines: the context the provider deploys to, when the stack names one.
     context: str | None = None
+    # The stack marked kubernetes:context secret, so the lines naming it are secret outputs.
+    context_secret: bool = False
 
     @classmethod
     def for_stack(cls, settings: StackSettings) -> KubernetesTarget:
@@ -156,27 +131,29 @@ class KubernetesTarget:
             protect_data=settings.protect_data,
             supplied_credentials=settings.credentials,
             context=pulumi.Config("kubernetes").get("context"),
+            context_secret=pulumi.runtime.is_config_secret("kubernetes:context"),
         )
 
-    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, args: ServiceArgs) -> Rendered:
+    def render(self, parent: pulumi.Resource, name: str, spec: ServiceSpec, enabled: bool) -> Rendered:
         claims = self._claims(name, spec)
         supplied = self.supplied_credentials.get(name, {})
         credentials = {c.name: credential_value(parent, name, c, supplied) for c in spec.credentials}
         after = [self._credentials_secret(parent, name, credentials)] if credentials else []
-        self._stateful_set(parent, name, spec, args, claims, credentials, after)
-        if args.enabled:
+        self._stateful_set(parent, name, spec, enabled, claims, credentials, after)
+        if enabled:
             # A Service with no ready pod behind it would hold `pulumi up` until it times out.
-            for service in (name, *spec.dns_aliases):
+            for service in (name, *spec.aliases(name)):
                 self._service(parent, name, service, spec, headless=False)
             self._service(parent, name, f"{name}-headless", spec, headless=True)
         internal = {port.role: cluster_url(port, f"{name}.{self.namespace}.svc") for port in spec.ports}
         # Reachable once the port-forward line runs, on the host ports of the Docker target's fixed scheme.
         endpoints = {p.role: f"{p.scheme}://127.0.0.1:{p.host_number}" for p in spec.ports if p.published}
+        forward = self.port_forward(name, spec)
         return Rendered(
-            pulumi.Output.from_input(endpoints if args.enabled else {}),
+            pulumi.Output.from_input(endpoints if enabled else {}),
             internal,
             connection(spec, credentials),
-            port_forward=self.port_forward(name, spec),
+            port_forward=pulumi.Output.secret(forward) if self.context and self.context_secret else forward,
         )
 
     def port_forward(self, name: str, spec: ServiceSpec) -> str:
@@ -204,14 +181,8 @@ class KubernetesTarget:
         return pulumi.ResourceOptions(parent=parent, depends_on=[self.namespace_resource, *after], **extra)
 
     def _claims(self, name: str, spec: ServiceSpec) -> list[k8s.core.v1.PersistentVolumeClaimArgs]:
+        # The settings refused a size for a volume the instance does not declare.
         sized = self.storage.volumes.get(name, {})
-        declared = {volume.name for volume in spec.volumes}
-        for unknown in sorted(set(sized) - declared):
-            has = ", ".join(sorted(declared)) or "none"
-            raise ConfigError(
-                f"invalid stack config:\n  {CONFIG_NAMESPACE}:kubernetes.volumes.{name}.{unknown}: "
-                f"{name} has no data volume {unknown} (it has: {has})"
-            )
         claims = []
         for volume in spec.volumes:
             own = sized.get(volume.name)
@@ -298,17 +269,16 @@ class KubernetesTarget:
         parent: pulumi.Resource,
         name: str,
         spec: ServiceSpec,
-        args: ServiceArgs,
+        enabled: bool,
         claims: list[k8s.core.v1.PersistentVolumeClaimArgs],
         credentials: Mapping[str, pulumi.Output[str]],
         after: Sequence[pulumi.Resource],
     ) -> k8s.apps.v1.StatefulSet:
-        needs = IMAGE_NEEDS.get(repository(spec.image), ImageNeeds())
         volumes, file_mounts = self._files(parent, name, spec, credentials)
-        timeout = args.wait_timeout_seconds or spec.wait_timeout
+        timeout = spec.wait_timeout
         container = k8s.core.v1.ContainerArgs(
             name=name,
-            image=resolve_image(spec.image, args.image, self.registry_mirror),
+            image=resolve_image(spec.image, self.registry_mirror),
             # Docker's `command` replaces the image's CMD, which is what Kubernetes calls args.
             args=list(spec.command) or None,
             env=self._env(name, spec) or None,
@@ -330,14 +300,17 @@ class KubernetesTarget:
             ),
             security_context=k8s.core.v1.SecurityContextArgs(
                 allow_privilege_escalation=False,
-                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=list(needs.capabilities) or None),
+                capabilities=k8s.core.v1.CapabilitiesArgs(
+                    drop=["ALL"], add=list(_SWITCHES_USER) if spec.switches_user else None
+                ),
             ),
         )
         pod_security = k8s.core.v1.PodSecurityContextArgs(
             seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
-            fs_group=needs.fs_group,
+            # An image running as a fixed non-root user gets its claims made writable for its group.
+            fs_group=spec.data_group,
             # Only when the claim's root is not already the group's: no recursive walk per restart.
-            fs_group_change_policy="OnRootMismatch" if needs.fs_group is not None else None,
+            fs_group_change_policy="OnRootMismatch" if spec.data_group is not None else None,
         )
         labels = {**self._labels(name), **{NETWORK_LABEL.format(net): "true" for net in spec.networks}}
         return k8s.apps.v1.StatefulSet(
@@ -346,7 +319,7 @@ class KubernetesTarget:
             spec=k8s.apps.v1.StatefulSetSpecArgs(
                 service_name=f"{name}-headless",
                 # Switched off: no pod, but the claims (and so the data) stay for switching back on.
-                replicas=1 if args.enabled else 0,
+                replicas=1 if enabled else 0,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self._labels(name)),
                 persistent_volume_claim_retention_policy=k8s.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"

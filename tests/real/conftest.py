@@ -96,5 +96,4 @@ def clickhouse(dev_plan: Plan, tmp_path: Path, launch: Launch) -> Any:
     """ClickHouse's engine (chDB) after the dev stack's rendered CLICKHOUSE_DB and init script."""
     require(True if servers.chdb_available() else None, "chdb (PyPI)", servers.PYPI_HINT)
     rendered = Rendered.of(dev_plan, "clickhouse")
-    init_sql = rendered.uploads["/docker-entrypoint-initdb.d/001_trading.sql"]
-    return launch(servers.clickhouse(rendered.env["CLICKHOUSE_DB"], init_sql, tmp_path / "chdb"))
+    return launch(servers.clickhouse(rendered.env["CLICKHOUSE_DB"], rendered.uploads, tmp_path / "chdb"))

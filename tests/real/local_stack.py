@@ -2,10 +2,11 @@
 outputs `verify` reads (`pulumi stack output --json --show-secrets`, endpoints remapped to loopback).
 
 Real servers, each from the dev stack's rendered configuration (tests/real/servers.py): nats-server,
-valkey-server, weed, PostgreSQL. ClickHouse is a FAKE HTTP front on chDB (tests/real/clickhouse_http.py):
-no ClickHouse server runs here. The ready data (streams, the models bucket) is created by the real
-providers of components/readydata.py; PostgreSQL gets the trader role, the library database and its
-init script as the image's entrypoint would. Usable from tests and from benchmarks alike.
+valkey-server, weed, PostgreSQL. ClickHouse is a FAKE: the stand-in image's HTTP front on chDB
+(tests/real/clickhouse_http.py); no ClickHouse server runs here. The ready data (streams, the
+models bucket) is created by the real providers of components/readydata.py; PostgreSQL gets the
+trader role, the library database and its init script as the image's entrypoint would. Usable from
+tests and from benchmarks alike.
 """
 
 from __future__ import annotations
@@ -17,17 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.nats import Nats
+from components.nats import SHEET as NATS
 from components.readydata import JetStreamStreamProvider, S3BucketProvider
-from components.seaweedfs import IDENTITIES_FILE, SeaweedFS
-from components.service import ServiceArgs
+from components.seaweedfs import IDENTITIES_FILE
+from components.seaweedfs import SHEET as SEAWEEDFS
 from components.valkey import CONFIG_FILE
 from offline.engine import Plan, reveal
 from tests.real import servers
 from tests.real.clickhouse_http import clickhouse_http
 from tests.real.support import Rendered
 
-CLICKHOUSE_INIT = "/docker-entrypoint-initdb.d/001_trading.sql"
 POSTGRES_INIT = "/docker-entrypoint-initdb.d/001_library.sql"
 
 
@@ -72,7 +72,7 @@ def local_stack(plan: Plan, workdir: Path, *, built: bool = False) -> Iterator[L
             servers.nats(str(servers.nats_binary()), Rendered.of(plan, "nats").command, workdir / "nats", logs)
         )
         stack.add("nats", nats, {"client": nats.url}, {})
-        for declaration in Nats.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+        for declaration in NATS.declare().ready:
             JetStreamStreamProvider().create({"kind": declaration.kind, **declaration.props(), "endpoint": nats.url})
 
         valkey_bin = servers.valkey_bin_dir()
@@ -94,7 +94,7 @@ def local_stack(plan: Plan, workdir: Path, *, built: bool = False) -> Iterator[L
             )
         )
         stack.add("seaweedfs", weed, {"s3": weed.s3_url}, credentials["seaweedfs"])
-        for bucket in SeaweedFS.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+        for bucket in SEAWEEDFS.declare().ready:
             S3BucketProvider().create(
                 {
                     "kind": bucket.kind,
@@ -117,7 +117,7 @@ def local_stack(plan: Plan, workdir: Path, *, built: bool = False) -> Iterator[L
 
         rendered = Rendered.of(plan, "clickhouse")
         session = running.enter_context(
-            servers.clickhouse(rendered.env["CLICKHOUSE_DB"], rendered.uploads[CLICKHOUSE_INIT], workdir / "chdb")
+            servers.clickhouse(rendered.env["CLICKHOUSE_DB"], rendered.uploads, workdir / "chdb")
         )
         login = credentials["clickhouse"]
         fake = running.enter_context(clickhouse_http(session, login["user"], login["password"]))
@@ -128,8 +128,9 @@ def local_stack(plan: Plan, workdir: Path, *, built: bool = False) -> Iterator[L
 
 
 def _start_built(plan: Plan, workdir: Path, running: ExitStack, stack: LocalStack, credentials: dict[str, Any]) -> None:
-    from components.opensearch import OpenSearch, OpenSearchArgs
-    from components.questdb import QuestDB
+    from components.opensearch import SHEET as OPENSEARCH
+    from components.opensearch import OpenSearchSettings
+    from components.questdb import SHEET as QUESTDB
     from components.readydata import IndexTemplateProvider, QuestDBTableProvider
     from tests.real import built_servers
     from tests.real.support import Processes
@@ -141,13 +142,13 @@ def _start_built(plan: Plan, workdir: Path, running: ExitStack, stack: LocalStac
     stack.add(
         "questdb", questdb, {"pg": pg, "ilp": f"tcp://{questdb.host}:{questdb.ports[9009]}"}, credentials["questdb"]
     )
-    for table in QuestDB.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+    for table in QUESTDB.declare().ready:
         QuestDBTableProvider().create(
             {"kind": table.kind, **table.props(), "endpoint": pg, "credentials": credentials["questdb"]}
         )
     node = built_servers.start_opensearch(processes, Rendered.of(plan, "opensearch"), workdir / "opensearch")
     stack.add("opensearch", node, {"rest": node.url}, {})
-    for template in OpenSearch.declare(OpenSearchArgs(target=None, security_plugin=False)).ready:  # type: ignore[arg-type]
+    for template in OPENSEARCH.declare(OpenSearchSettings(security_plugin=False)).ready:
         IndexTemplateProvider().create({"kind": template.kind, **template.props(), "endpoint": node.url})
     opa = built_servers.start_opa(processes, Rendered.of(plan, "opa"), workdir / "opa")
     stack.add("opa", opa, {"rest": opa.url}, {})

@@ -359,18 +359,27 @@ def postgres(bin_dir: Path, logs: Path) -> Iterator[PostgresServer]:
 
 # ClickHouse (chDB) -------------------------------------------------------------------------------------
 
+CLICKHOUSE_INIT_DIR = "/docker-entrypoint-initdb.d"
+
 
 @contextmanager
-def clickhouse(database: str, init_sql: str, workdir: Path) -> Iterator[Any]:
-    """A chDB session (ClickHouse's engine in process) on data in `workdir`, after what the image's
-    entrypoint does on first start: CREATE DATABASE $CLICKHOUSE_DB, then the init script, all of it
-    in one multi-statement run as `clickhouse client` runs a .sql file. Yields the chdb Session."""
+def clickhouse(database: str, uploads: Mapping[str, str], workdir: Path) -> Iterator[Any]:
+    """A chDB session (ClickHouse's engine in process) on data in `workdir`, after the image's first
+    start as the stand-in image does it (the same code: first_start of its HTTP front): CREATE
+    DATABASE $CLICKHOUSE_DB, then the rendered uploads under /docker-entrypoint-initdb.d in name
+    order. Yields the chdb Session."""
     from chdb import session
 
-    store = session.Session(str(workdir))
+    from tools.docker.images.clickhouse.clickhouse_http_server import first_start
+
+    scripts = workdir / "docker-entrypoint-initdb.d"
+    scripts.mkdir(parents=True)
+    for path, content in uploads.items():
+        if path.startswith(f"{CLICKHOUSE_INIT_DIR}/"):
+            (scripts / path.removeprefix(f"{CLICKHOUSE_INIT_DIR}/")).write_text(content)
+    store = session.Session(str(workdir / "data"))
     try:
-        store.query(f"CREATE DATABASE IF NOT EXISTS {database}")
-        store.query(init_sql)
+        first_start(store, database, scripts, log=lambda line: None)
         yield store
     finally:
         store.close()

@@ -1,7 +1,7 @@
 """The `connections` settings connect, as they are, with each service's client library to the real
 server started from the dev stack's rendered configuration.
 
-Each test builds the settings with the program's own code (components.connections.settings) from
+Each test builds the settings with the program's own code (each data sheet's `variables`) from
 the dev stack's generated credentials and the real server's loopback port in place of the host
 port Docker would assign. Servers: nats-server 2.10.26, valkey-server 8.1.8, weed 4.30 (PyPI),
 PostgreSQL 15 (Debian), as in the other real-server tests.
@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from components import connections
 from offline.engine import Plan, reveal
+from tests.conftest import CATALOG
 from tests.real import servers
 from tests.real.support import require_modules
 
@@ -39,7 +39,7 @@ def _settings(plan: Plan, service: str, ports: Mapping[str, int], **credentials:
         role: urlsplit(internal[role])._replace(netloc=f"127.0.0.1:{port}").geturl() for role, port in ports.items()
     }
     generated = dict(reveal(plan.outputs["credentials"]).get(service, {}))
-    return connections.settings(service, endpoints, {**generated, **credentials})
+    return CATALOG[service].variables(endpoints, {**generated, **credentials})
 
 
 def test_nats_py_connects_with_nats_url_and_round_trips_a_message(

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from components import connections
 from offline.engine import Plan, reveal
+from tests.conftest import CATALOG
 from tests.real import built_servers, support
 from tests.real.built_servers import OpaServer, OpenSearchNode, QuestDBServer
 from tests.real.support import require_modules, wait_until
@@ -42,7 +42,7 @@ def _settings(plan: Plan, service: str, ports: Mapping[str, int]) -> dict[str, s
     endpoints = {
         role: urlsplit(internal[role])._replace(netloc=f"127.0.0.1:{port}").geturl() for role, port in ports.items()
     }
-    return connections.settings(service, endpoints, dict(reveal(plan.outputs["credentials"]).get(service, {})))
+    return CATALOG[service].variables(endpoints, dict(reveal(plan.outputs["credentials"]).get(service, {})))
 
 
 def test_a_row_sent_with_qdb_client_conf_is_read_back_with_questdb_pg_dsn(

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from components.opensearch import OpenSearch, OpenSearchArgs
-from components.questdb import QuestDB
+from components.opensearch import SHEET as OPENSEARCH
+from components.opensearch import OpenSearchSettings
+from components.questdb import SHEET as QUESTDB
 from components.readydata import IndexTemplateProvider, QuestDBTableProvider
-from components.service import ServiceArgs
 from offline.engine import ROOT, Plan, reveal
 from tests.real.provider_host import ProviderHost
 from tests.real.support import require_modules
@@ -41,11 +41,11 @@ TEMPLATE = "pulumi-python:dynamic/trade2026:IndexTemplate"
 
 
 def declared_tables() -> dict[str, dict[str, Any]]:
-    return {d.name: {"kind": d.kind, **d.props()} for d in QuestDB.declare(ServiceArgs(target=None)).ready}  # type: ignore[arg-type]
+    return {d.name: {"kind": d.kind, **d.props()} for d in QUESTDB.declare().ready}
 
 
 def declared_templates() -> dict[str, dict[str, Any]]:
-    spec = OpenSearch.declare(OpenSearchArgs(target=None, security_plugin=False))  # type: ignore[arg-type]
+    spec = OPENSEARCH.declare(OpenSearchSettings(security_plugin=False))
     return {d.name: {"kind": d.kind, **d.props()} for d in spec.ready}
 
 
@@ -140,6 +140,28 @@ def test_a_new_column_is_added_in_place_and_a_repartition_is_a_replacement(
     tables.delete("fills", id_, outs)
 
 
+def test_a_column_no_longer_declared_is_dropped_and_the_outputs_wait_for_the_wal(
+    questdb_server: Any, tables: ProviderHost, questdb_login: dict[str, str]
+) -> None:
+    """ALTER TABLE ... ADD and DROP COLUMN with quoted identifiers, each applied asynchronously by
+    the WAL: the update returns once table_columns shows the declared columns."""
+    declared = declared_tables()["orders"]
+    olds = tables.with_provider(
+        QuestDBTableProvider(), {**declared, "endpoint": pg_url(questdb_server), "credentials": questdb_login}
+    )
+    id_, outs = tables.create("orders", olds)
+    wider = {**olds, "columns": [*olds["columns"], {"name": "venue", "type": "SYMBOL"}]}
+    outs = tables.update("orders", id_, outs, wider)
+    assert [c["name"] for c in outs["columns"]][-1] == "venue"
+    outs = tables.update("orders", id_, outs, olds)
+    appendix_a = ["timestamp", "order_id", "symbol", "side", "price", "quantity", "status"]
+    assert [c["name"] for c in outs["columns"]] == appendix_a
+    held = sql(questdb_server, questdb_login, "SELECT \"column\" FROM table_columns('orders')")
+    assert [name for (name,) in held] == appendix_a
+    tables.delete("orders", id_, outs)
+    assert sql(questdb_server, questdb_login, "SELECT table_name FROM tables() WHERE table_name = 'orders'") == []
+
+
 def test_refresh_notices_a_table_dropped_out_of_band(
     questdb_server: Any, tables: ProviderHost, questdb_login: dict[str, str]
 ) -> None:
@@ -221,10 +243,11 @@ def test_verify_is_green_on_questdb_opensearch_and_opa(
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # By instance name, as `pulumi stack output` lists them.
     assert [(r["service"], r["ok"], r["detail"]) for r in json.loads(result.stdout)["results"]] == [
-        ("questdb", True, "ILP write, PG-wire read, orders/ticks/fills present"),
-        ("opensearch", True, "index, refresh, search through template orders-*"),
         ("opa", True, "allow: true for a 10 BTCUSDT order, false for 5000"),
+        ("opensearch", True, "index, refresh, search through template orders-*"),
+        ("questdb", True, "ILP write, PG-wire read, orders/ticks/fills present"),
     ]
     # Nothing left behind: the scratch table is dropped, the scratch index deleted.
     leftovers = "SELECT table_name FROM tables() WHERE table_name LIKE 'verify_%'"

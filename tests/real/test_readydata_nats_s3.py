@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from components.nats import Nats
+from components.nats import SHEET as NATS
 from components.readydata import JetStreamStreamProvider, S3BucketProvider
-from components.seaweedfs import SeaweedFS
-from components.service import ServiceArgs
+from components.seaweedfs import SHEET as SEAWEEDFS
 from offline.engine import Plan, reveal
 from tests.real import servers
 from tests.real.provider_host import HostError, ProviderHost
@@ -34,12 +33,12 @@ BUCKET = "pulumi-python:dynamic/trade2026:S3Bucket"
 
 
 def declared_streams() -> dict[str, dict[str, Any]]:
-    spec = Nats.declare(ServiceArgs(target=None))  # type: ignore[arg-type]
+    spec = NATS.declare()
     return {d.name: {"kind": d.kind, **d.props()} for d in spec.ready}
 
 
 def declared_buckets() -> dict[str, dict[str, Any]]:
-    spec = SeaweedFS.declare(ServiceArgs(target=None))  # type: ignore[arg-type]
+    spec = SEAWEEDFS.declare()
     return {d.name: {"kind": d.kind, **d.props()} for d in spec.ready}
 
 

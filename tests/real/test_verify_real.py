@@ -47,12 +47,13 @@ def test_a_full_run_is_green_and_prints_no_secret(stack: LocalStack) -> None:
     result = verify(stack.outputs(), "--json")
     assert result.returncode == 0, result.stdout
     document = json.loads(result.stdout)
+    # By instance name, as `pulumi stack output` lists them.
     assert [(r["service"], r["ok"], r["detail"]) for r in document["results"]] == [
-        ("nats", True, "publish + read back + delete in ORDERS, MARKETDATA, ANALYTICS"),
-        ("valkey", True, "AUTH, SET, GET, DEL"),
         ("clickhouse", True, "INSERT, SELECT, DELETE on trading.prism_analytics"),
-        ("seaweedfs", True, "PUT, GET, DELETE in bucket models"),
+        ("nats", True, "publish + read back + delete in ORDERS, MARKETDATA, ANALYTICS"),
         ("postgres", True, "library tables: insert + join, rolled back"),
+        ("seaweedfs", True, "PUT, GET, DELETE in bucket models"),
+        ("valkey", True, "AUTH, SET, GET, DEL"),
     ]
     for login in stack.credentials.values():
         for value in login.values():
@@ -90,9 +91,13 @@ def test_a_run_leaves_nothing_behind(stack: LocalStack) -> None:
 
 
 def clickhouse_round_trip_count(url: str, login: dict[str, str]) -> str:
-    from verify.checks import _clickhouse
+    from components.roundtrips import _clickhouse
 
-    return _clickhouse({"http": url}, login, "SELECT count() FROM trading.prism_analytics").strip()
+    client = _clickhouse({"http": url}, login)
+    try:
+        return str(client.command("SELECT count() FROM trading.prism_analytics"))
+    finally:
+        client.close()
 
 
 def stream_messages(url: str) -> dict[str, int]:

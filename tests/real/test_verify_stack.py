@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from components.nats import Nats
+from components.nats import SHEET as NATS
 from components.readydata import JetStreamStreamProvider
-from components.service import ServiceArgs
 from offline.engine import ROOT
 from tests.real import servers
 from tests.real.support import CACHE, require_program
@@ -40,7 +39,7 @@ def test_verify_reads_the_outputs_of_a_stack_by_name(
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for declaration in Nats.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+    for declaration in NATS.declare().ready:
         JetStreamStreamProvider().create({"kind": declaration.kind, **declaration.props(), "endpoint": nats_server.url})
 
     import pulumi

@@ -3,7 +3,7 @@ failing Kubernetes fixtures, finding the same violations at the same levels as t
 (`offline.gate`), and the CLI refusing with a non-zero exit when one is mandatory.
 
 Only Kubernetes programs can run here: the Docker fixtures need the Docker provider, which cannot
-be built from its module (see the README); the offline gate alone covers them."""
+be built from its module (see docs/real-engine.md); the offline gate alone covers them."""
 
 from __future__ import annotations
 
@@ -17,15 +17,13 @@ from pulumi import automation as auto
 from offline.engine import ROOT, run_program
 from offline.gate import run_gate
 from tests.conftest import config
-from tests.realengine.project import our_pack, project_stack, run_main
+from tests.realengine.project import Finding, our_pack, project_stack, real_gate, run_main
 from tests.supplied import SECRET_KEYS, credentials_config
 
 pytestmark = pytest.mark.real_engine
 
 CI = ROOT / "policies" / "config" / "ci.json"
 PROGRAMS = ROOT / "tests" / "programs"
-# (level, policy, resource URN, detail) of each violation.
-Finding = tuple[str, str, str, str]
 
 
 def fixture_program(name: str) -> Callable[[], None]:
@@ -35,27 +33,13 @@ def fixture_program(name: str) -> Callable[[], None]:
     return program
 
 
-def real_gate(work: Path, stack: str, program: Callable[[], None]) -> tuple[list[Finding], str | None]:
-    """Violations the real CLI reports while previewing `program` with our pack under ci.json,
-    and the CLI's error (None when the preview passed)."""
+def k8s_real_gate(work: Path, stack: str, program: Callable[[], None]) -> tuple[list[Finding], str | None]:
+    """The real CLI's verdict on `program` under ci.json, rendering to a folder (no cluster)."""
     rendered = work / "rendered"
     created = project_stack(work, stack, {"kubernetes:renderYamlToDirectory": str(rendered)}, program=program)
-    findings: list[Finding] = []
-
-    def on_event(event: auto.EngineEvent) -> None:
-        policy = event.policy_event
-        if policy is not None:
-            # The CLI's message is the policy's description, a blank line, then what the rule said.
-            detail = policy.message.split("\n", 1)[1].strip() if "\n" in policy.message else ""
-            findings.append((policy.enforcement_level, policy.policy_name, policy.resource_urn or "", detail))
-
-    error = None
-    try:
-        created.preview(policy_packs=[our_pack(work)], policy_pack_configs=[str(CI)], on_event=on_event)
-    except auto.CommandError as failed:
-        error = str(failed)
+    verdict = real_gate(work, created, CI)
     assert not rendered.exists(), "a preview writes no manifest"
-    return sorted(findings), error
+    return verdict
 
 
 def offline_gate(
@@ -121,14 +105,14 @@ def offline_gate(
 def test_a_failing_fixture_gets_the_same_mandatory_violations_from_the_real_cli_and_the_offline_gate(
     tmp_path: Path, fixture: str, expected: list[Finding]
 ) -> None:
-    real, error = real_gate(tmp_path, "dev", fixture_program(fixture))
+    real, error = k8s_real_gate(tmp_path, "dev", fixture_program(fixture))
     assert real == expected
     assert offline_gate("dev", PROGRAMS / fixture, {}) == expected
     assert error is not None and "\n code: 1\n" in error
 
 
 def test_the_kubernetes_stack_passes_both_gates_with_no_violation(tmp_path: Path) -> None:
-    real, error = real_gate(tmp_path, "k8s-dev", run_main)
+    real, error = k8s_real_gate(tmp_path, "k8s-dev", run_main)
     assert (real, error) == ([], None)
     raw = {**config("k8s-dev"), **credentials_config()}
     assert offline_gate("k8s-dev", ROOT / "__main__.py", raw, SECRET_KEYS) == []

@@ -25,10 +25,9 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from components.nats import Nats
+from components.nats import SHEET as NATS
 from components.ready import JetStreamStream
 from components.readydata import ready_resource
-from components.service import ServiceArgs
 from offline.engine import Plan
 from tests.real import servers
 from tests.real.support import Rendered, accepts, free_port, require, require_modules
@@ -81,7 +80,7 @@ class Intent:
 
 def streams_program(intent: Intent) -> pulumi.automation.PulumiFn:
     def program() -> None:
-        for declared in Nats.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+        for declared in NATS.declare().ready:
             assert isinstance(declared, JetStreamStream)
             if declared.name in intent.max_bytes:
                 declared = dataclasses.replace(declared, max_bytes=intent.max_bytes[declared.name])

@@ -2,7 +2,7 @@
 data sheet, created through the real engine on a real weed server whose identities were rendered
 with supplied keys. Neither key is in the state file or `pulumi stack export`; the bucket's
 `credentials` output stays secret. (Generated credentials need pulumi-random, which cannot be
-built here: see the README.)"""
+built here: see docs/real-engine.md.)"""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pulumi
 import pytest
 
 from components.readydata import ready_resource
-from components.seaweedfs import IDENTITIES_FILE, SeaweedFS
-from components.service import ServiceArgs
+from components.seaweedfs import IDENTITIES_FILE
+from components.seaweedfs import SHEET as SEAWEEDFS
 from offline.engine import reveal, run_program
 from tests.conftest import config
 from tests.real import servers
@@ -57,7 +57,7 @@ def test_bucket_keys_never_reach_the_state_in_plain_text_and_the_output_stays_se
 
     def program() -> None:
         resources = {}
-        for declared in SeaweedFS.declare(ServiceArgs(target=None)).ready:  # type: ignore[arg-type]
+        for declared in SEAWEEDFS.declare().ready:
             resources[declared.name] = ready_resource(
                 declared,
                 f"seaweedfs-bucket-{declared.name}",
