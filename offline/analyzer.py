@@ -6,7 +6,9 @@ RunPlugin in sdk/python/cmd/pulumi-language-python) starts a Python pack as
 PULUMI_ORGANIZATION, PULUMI_PROJECT, PULUMI_STACK, PULUMI_DRY_RUN and PULUMI_CONFIG; reads the
 port it prints; sends ConfigureStack, GetAnalyzerInfo, Configure (the pack's defaults, then its
 initialConfig, then the config file), Analyze per resource with the resource's provider, and
-AnalyzeStack once. This module does the same. Anything that keeps the pack from answering (no
+AnalyzeStack once. This module does the same, down to what the CLI leaves out of the properties it
+sends: every key starting with `__` (MarshalOptions.SkipInternalKeys), at any depth, such as a
+dynamic resource's pickled `__provider`. Anything that keeps the pack from answering (no
 start, an exit, a crash inside a policy, a deadline) is a GateError: a gate that cannot run must
 never pass.
 """
@@ -100,7 +102,10 @@ class StackContext:
                 _, _, type_, name = urn.split("::", 3)
                 return analyzer_pb2.AnalyzerProviderResource(type=type_.rsplit("$", 1)[-1], urn=urn, name=name)
             return analyzer_pb2.AnalyzerProviderResource(
-                type=explicit.type, urn=explicit.urn, name=explicit.name, properties=explicit.wire
+                type=explicit.type,
+                urn=explicit.urn,
+                name=explicit.name,
+                properties=without_internal_keys(explicit.wire),
             )
         properties: dict[str, Any] = {"version": resource.version} if resource.version else {}
         for key, value in self.config.items():
@@ -115,6 +120,27 @@ class StackContext:
         )
         provider.properties.update(properties)
         return provider
+
+
+def without_internal_keys(properties: struct_pb2.Struct) -> struct_pb2.Struct:
+    """`properties` as the CLI marshals them for a pack (plugin.MarshalOptions{SkipInternalKeys:
+    true} in analyzer_plugin.go): keys starting with `__` dropped from every object, at any depth."""
+    shown = struct_pb2.Struct()
+    for key, value in properties.fields.items():
+        if not key.startswith("__"):
+            shown.fields[key].CopyFrom(_shown_value(value))
+    return shown
+
+
+def _shown_value(value: struct_pb2.Value) -> struct_pb2.Value:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        return struct_pb2.Value(struct_value=without_internal_keys(value.struct_value))
+    if kind == "list_value":
+        return struct_pb2.Value(
+            list_value=struct_pb2.ListValue(values=[_shown_value(v) for v in value.list_value.values])
+        )
+    return value
 
 
 def _config_value(text: str) -> Any:
@@ -277,9 +303,10 @@ class PolicyPackServer:
                 parent=resource.parent,
             )
             provider = self.context.provider(resource, registered) if self.context is not None else None
+            properties = without_internal_keys(resource.wire)
             request = analyzer_pb2.AnalyzeRequest(
                 type=resource.type,
-                properties=resource.wire,
+                properties=properties,
                 urn=resource.urn,
                 name=resource.name,
                 options=options,
@@ -290,7 +317,7 @@ class PolicyPackServer:
                 diagnostics.extend(self._diagnostics(*in_flight.popleft()))
             entry = stack.resources.add(
                 type=resource.type,
-                properties=resource.wire,
+                properties=properties,
                 urn=resource.urn,
                 name=resource.name,
                 options=options,

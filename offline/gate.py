@@ -4,7 +4,9 @@
 
 Runs the stack's program as `pulumi preview` would (mock engine, computed values unknown), starts
 the real policy pack as the CLI does (offline/analyzer.py), and prints violations the way `pulumi
-preview` does, each with the benchmark item its policy codes. Exit 0: no mandatory violation;
+preview` does, each with the benchmark item its policy codes, together with the one check a pack
+cannot make under the CLI (offline/providers.py: what each ready-data resource's pickled provider
+would run). Exit 0: no mandatory violation;
 1: mandatory violations; 2: the gate could not run (bad policy config, bad stack config, the pack
 failed to start, crashed or timed out).
 """
@@ -23,8 +25,11 @@ import yaml
 from .analyzer import GateError, PolicyPackServer, StackContext
 from .engine import ROOT, Plan, StackConfigError, program_failure, run_program, stack_config
 from .policy_config import PolicyConfigError, PolicySettings, reconcile
+from .providers import DESCRIPTION, POLICY, provider_findings
 
 PACK = ROOT / "policies"
+# How the gate's own check is labelled where the pack's name would be.
+GATE = "trade2026-gate"
 
 
 def environment_config(stack: str) -> Path:
@@ -41,6 +46,7 @@ class Violation:
     detail: str
     reference: str = ""  # the benchmark item the policy codes, and where to read it
     url: str = ""
+    by_gate: bool = False  # the gate's own check (offline/providers.py), not the pack's
 
     @property
     def resource(self) -> str:
@@ -67,7 +73,7 @@ class GateReport:
             lines.append("Policy Violations:")
         for v in sorted(self.violations, key=lambda v: (v.level != "mandatory", v.policy, v.urn)):
             where = f" ({v.resource})" if v.resource else ""
-            lines.append(f"    [{v.level}]  {self.pack}  {v.policy}{where}")
+            lines.append(f"    [{v.level}]  {GATE if v.by_gate else self.pack}  {v.policy}{where}")
             lines.append(f"    {v.description}")
             lines.extend(f"    {line}" for line in v.detail.splitlines())
             if v.url:  # rules of a benchmark; the project's own rules have no outside reference
@@ -114,6 +120,8 @@ def _analyze(server: PolicyPackServer, pack: _Pack, plan: Plan, policy_config: P
         level = server.level(diagnostic.enforcementLevel)
         reference, url = pack.references.get(diagnostic.policyName, ("", ""))
         violations.append(Violation(diagnostic.policyName, level, urn, diagnostic.description, detail, reference, url))
+    for urn, detail in provider_findings(plan.resources):
+        violations.append(Violation(POLICY, "mandatory", urn, DESCRIPTION, detail, by_gate=True))
     return GateReport(pack.label, policy_config, violations)
 
 

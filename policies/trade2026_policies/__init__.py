@@ -51,6 +51,5 @@ POLICIES: list[Policy] = [
     naming.stack_scoped_names,
     readydata.jetstream_file_storage,
     readydata.bounded_jetstream_streams,
-    readydata.ready_data_providers,
     *kubernetes_rules.POLICIES,
 ]

@@ -154,6 +154,7 @@ NETWORK_FIELDS: Table = {
     "name": "stack-scoped-names",
     "labels": _LABELS,
     "driver": "bridge-networks",
+    "ipamDriver": "bridge-networks",
     "internal": HARMLESS,
     "ipv6": HARMLESS,
 }
@@ -308,7 +309,6 @@ FORBIDDEN: dict[str, str] = {
     "attachable": "lets containers outside the stack attach to the network",
     "ingress": "makes the network Swarm's routing mesh, published on every node",
     "ipamConfigs": "chooses subnets and gateways, which can shadow the host's own networks",
-    "ipamDriver": "hands address management to a plugin",
     "ipamOptions": "sets address-management options",
     "options": "sets bridge driver options (such as the host address ports bind to by default)",
     "build": "builds an image from a directory of the machine running Pulumi, with a Dockerfile nobody reviewed",

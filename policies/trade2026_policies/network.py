@@ -237,26 +237,42 @@ _DEFAULT_BRIDGE = {"bridge", "default"}
 )
 def user_defined_networks(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     mode = known(subject.props, "networkMode")
-    if mode in _DEFAULT_BRIDGE:
+    joins = known(subject.props, "networksAdvanced")
+    # The provider's Check fills in networkMode "bridge" when the program leaves it unset (its
+    # schema's Default), so the real CLI's Analyze sees it on every container; with
+    # networksAdvanced the provider disconnects the container from the default bridge after
+    # creating it, before starting it (kreuzwerker resource_docker_container_funcs.go,
+    # resourceDockerContainerCreate), so that container is on the user-defined networks only.
+    if mode in _DEFAULT_BRIDGE and not joins:
         yield f"{subject.label}: networkMode {mode} is Docker's default bridge"
-    elif not mode and not known(subject.props, "networksAdvanced"):
+    elif not mode and not joins:
         yield f"{subject.label}: attached to no user-defined network"
 
 
 _BRIDGE = {None, "", "bridge"}
+_DEFAULT_IPAM = {None, "", "default"}
 
 
 @resource_rule(
     "bridge-networks",
-    "Requires docker.Networks on the bridge driver, so containers reach the host only through published ports.",
+    "Requires docker.Networks on the bridge driver with Docker's own address management, so containers reach the "
+    "host only through published ports.",
     types=(NETWORK,),
     severity=Severity.HIGH,
-    anchor=own("Leave the network's driver unset (bridge); host, macvlan, ipvlan and overlay join other networks."),
+    anchor=own(
+        "Leave the network's driver (bridge) and ipamDriver (default) unset; host, macvlan, ipvlan and overlay "
+        "join other networks."
+    ),
 )
 def bridge_networks(subject: Subject, _config: RuleConfig) -> Iterator[str]:
     driver = known(subject.props, "driver")
     if driver not in _BRIDGE:
         yield f"network {subject.label}: driver {driver} is not bridge"
+    # "default" is Docker's own address management, what an unset ipamDriver gets: the provider's
+    # Check fills it in (its schema's Default), so the real CLI's Analyze sees it on every network.
+    ipam = known(subject.props, "ipamDriver")
+    if ipam not in _DEFAULT_IPAM:
+        yield f"network {subject.label}: ipamDriver {ipam} hands address management to a plugin"
 
 
 @stack_rule(

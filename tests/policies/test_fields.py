@@ -78,7 +78,7 @@ SCHEMAS: list[Any] = [
         NETWORK_FIELDS,
         "",
         docker.NetworkArgs,
-        {"attachable", "ingress", "ipamConfigs", "ipamDriver", "ipamOptions", "options"},
+        {"attachable", "ingress", "ipamConfigs", "ipamOptions", "options"},
     ),
     (IMAGE_FIELDS, "", docker.RemoteImageArgs, {"build"}),
     (

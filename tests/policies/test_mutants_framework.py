@@ -172,7 +172,6 @@ LEVELS = {
     "stack-scoped-names": ("mandatory", "medium"),
     "jetstream-file-storage": ("mandatory", "high"),
     "bounded-jetstream-streams": ("advisory", "medium"),
-    "ready-data-providers": ("mandatory", "critical"),
     "kubernetes-no-host-path-volumes": ("mandatory", "critical"),
     "kubernetes-data-on-persistent-volumes": ("mandatory", "high"),
     "kubernetes-pinned-images": ("mandatory", "high"),

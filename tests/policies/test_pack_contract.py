@@ -101,7 +101,6 @@ FRAMEWORKS = {
     "no-root-user": "CIS Docker Benchmark",
     "local-log-driver": "Trade2026 infrastructure",
     "no-trust-authentication": "Trade2026 infrastructure",
-    "ready-data-providers": "Trade2026 infrastructure",
     "kubernetes-no-security-relaxations": "Kubernetes Pod Security Standards",
     "kubernetes-no-host-devices": "Trade2026 infrastructure",
     "kubernetes-pod-security-labels": "Kubernetes Pod Security Standards",

@@ -172,7 +172,6 @@ def test_the_pack_gives_exactly_the_verdicts_of_pulumi_policys_own_servicer(monk
     assert {
         "allowed-resource-types",
         "no-explicit-providers",
-        "ready-data-providers",
         "docker-allowed-fields",
     } <= policies
     assert {

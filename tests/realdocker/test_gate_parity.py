@@ -40,9 +40,13 @@ def docker_real_gate(work: Path, program: Callable[[], None]) -> tuple[list[Find
     return real_gate(work, created, CI)
 
 
-def offline_findings(program: Path, raw: dict[str, str], secret_keys: tuple[str, ...] = ()) -> list[Finding]:
+def offline_findings(
+    program: Path, raw: dict[str, str], secret_keys: tuple[str, ...] = (), *, by_gate: bool = False
+) -> list[Finding]:
+    """The offline gate's findings: the pack's (what the real CLI's pack must match), or with
+    `by_gate` the gate's own check of pickled providers, which no pack under the CLI can make."""
     report = run_gate(run_program("dev", raw, secret_keys=secret_keys, preview=True, program=program), CI)
-    return sorted((v.level, v.policy, v.urn, v.detail) for v in report.violations)
+    return sorted((v.level, v.policy, v.urn, v.detail) for v in report.violations if v.by_gate == by_gate)
 
 
 def fixture(name: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
@@ -123,8 +127,23 @@ def test_a_hostile_docker_program_gets_every_violation_from_both_gates(
     assert error is not None and "\n code: 1\n" in error
 
 
+def test_the_cli_shows_the_pack_no_pickled_provider_so_the_offline_gate_checks_it_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A dynamic provider of the program's own under the stack's JetStream stream type: the pack
+    # under the real CLI sees the same properties as offline (no `__provider`), so only the
+    # gate's own check names the stream, and the CLI would run its provider at `up`.
+    real, error = docker_real_gate(tmp_path, fixture("inline_dynamic_provider.py", monkeypatch))
+    assert real == offline_findings(PROGRAMS / "inline_dynamic_provider.py", {})
+    assert "ready-data-providers" not in {policy for _, policy, _, _ in real}
+    assert error is not None and "\n code: 1\n" in error  # the other type is refused by the pack
+    [(level, policy, urn, _)] = offline_findings(PROGRAMS / "inline_dynamic_provider.py", {}, by_gate=True)
+    assert (level, policy, urn.rsplit("::", 1)[-1]) == ("mandatory", "ready-data-providers", "nats-stream-AUDIT")
+
+
 def test_the_dev_stack_passes_both_gates_with_no_violation(tmp_path: Path) -> None:
     real, error = docker_real_gate(tmp_path, run_main)
     assert (real, error) == ([], None)
     raw = {**config("dev"), **credentials_config(DEV_CREDENTIALS)}
     assert offline_findings(ROOT / "__main__.py", raw, ("trade2026:credentials",)) == []
+    assert offline_findings(ROOT / "__main__.py", raw, ("trade2026:credentials",), by_gate=True) == []
