@@ -307,6 +307,11 @@ def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
     return stackfiles.load(stack_name, ROOT if root is None else root)
 
 
+def require_stack_file(stack_name: str, root: Path | None = None) -> None:
+    """StackConfigError naming the stacks there are when Pulumi.<stack>.yaml is missing."""
+    stackfiles.require_stack_file(stack_name, ROOT if root is None else root)
+
+
 def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:
     """The config values of `load_stack`, for callers that need no secret keys."""
     return load_stack(stack_name, root).config

@@ -23,7 +23,16 @@ import pulumi
 import yaml
 
 from .analyzer import GateError, PolicyPackServer, StackContext
-from .engine import ROOT, Plan, StackConfigError, program_failure, run_program, stack_config
+from .engine import (
+    ROOT,
+    Plan,
+    StackConfigError,
+    load_stack,
+    program_failure,
+    require_stack_file,
+    run_program,
+    stack_config,
+)
 from .policy_config import PolicyConfigError, PolicySettings, reconcile
 from .providers import DESCRIPTION, POLICY, provider_findings
 
@@ -150,7 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     policy_config = (args.policy_config or environment_config(args.stack)).resolve()
     try:
-        context = StackContext(args.stack, stack_config(args.stack))
+        require_stack_file(args.stack)
+        stack = load_stack(args.stack)
+        for note in stack.notes:
+            print(f"gate: note: {note}", file=sys.stderr)
+        context = StackContext(args.stack, stack.config)
         with PolicyPackServer(args.pack.resolve(), context=context) as server:
             # Policy config first: a bad file fails before the program runs.
             label = _configure(server, policy_config)

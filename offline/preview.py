@@ -23,7 +23,18 @@ import pulumi
 from components.ready import describe as describe_ready
 
 from .analyzer import GateError
-from .engine import UNKNOWN, Plan, Registration, Secret, StackConfigError, program_failure, reveal, run_program
+from .engine import (
+    UNKNOWN,
+    Plan,
+    Registration,
+    Secret,
+    StackConfigError,
+    load_stack,
+    program_failure,
+    require_stack_file,
+    reveal,
+    run_program,
+)
 from .gate import environment_config, run_gate
 from .policy_config import PolicyConfigError
 
@@ -290,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     policy_config = args.policy_config or environment_config(args.stack)
     try:
+        require_stack_file(args.stack)
+        for note in load_stack(args.stack).notes:
+            print(f"note: {note}", file=sys.stderr)
         plan = run_program(args.stack, preview=True)
         applied = run_program(args.stack)
         report = run_gate(plan, policy_config)

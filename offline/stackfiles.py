@@ -17,7 +17,7 @@ CLI can decrypt.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,11 @@ _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 # Stands in for a `secure:` value outside this program's namespace (a provider's password, say),
 # which only the Pulumi CLI can decrypt; the mock providers never read it.
 SECURE_PLACEHOLDER = "[secure value: only the Pulumi CLI decrypts it]"
+# Stands in, offline, for a credential supplied with `pulumi config set --secret --path
+# trade2026:credentials.<service>.<credential>`, passed to the program as secret: a value every
+# service's credential rules accept (components/credential_rules.py), so the offline preview and
+# gate judge everything but the value itself, which `pulumi preview` (it decrypts) and `up` judge.
+SECURE_CREDENTIAL = "Kept-By-Pulumi_Secure7Q"
 # Pulumi.yaml config declarations: what the project schema allows in one (sdk/go/common/workspace/project.json).
 _DECLARATION_KEYS = frozenset({"type", "description", "default", "value", "secret", "items"})
 _TYPES = frozenset({"string", "integer", "boolean", "array", "object"})
@@ -55,6 +60,8 @@ class StackConfig:
 
     config: dict[str, str]
     secret_keys: tuple[str, ...]
+    # What the offline tools could not see and stood in for (an encrypted credential), to be said.
+    notes: tuple[str, ...] = ()
 
 
 def quoted(part: str) -> str:
@@ -133,17 +140,17 @@ def _is_secure(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
 
 
-def _without_secure(value: Any) -> tuple[Any, bool]:
-    """`value` with every `secure:` entry replaced by SECURE_PLACEHOLDER, and whether it had any."""
+def _without_secure(value: Any, placeholder: str = SECURE_PLACEHOLDER) -> tuple[Any, bool]:
+    """`value` with every `secure:` entry replaced by `placeholder`, and whether it had any."""
     if _is_secure(value):
-        return SECURE_PLACEHOLDER, True
+        return placeholder, True
     found = False
     todo: list[tuple[Any, Any, Any]] = []
     copy: Any = _container_copy(value, todo)
     while todo:
         target, key, item = todo.pop()
         if _is_secure(item):
-            target[key], found = SECURE_PLACEHOLDER, True
+            target[key], found = placeholder, True
         else:
             target[key] = _container_copy(item, todo)
     return copy, found
@@ -403,6 +410,22 @@ def _stack_entries(path: Path, project: str) -> tuple[dict[str, tuple[str, Any]]
     return entries, problems, tainted
 
 
+def require_stack_file(stack_name: str, root: Path) -> None:
+    """The offline tools judge a stack's committed file: a name without one is a typo far more often
+    than a stack of defaults (which the CLI would run), so say so, with the stacks there are."""
+    stack_file = root / f"Pulumi.{stack_name}.yaml"
+    # Anything by that name (a directory, a FIFO, a dangling link) and a bad name get load()'s messages.
+    if not _STACK_NAME.fullmatch(stack_name) or stack_file.exists() or stack_file.is_symlink():
+        return
+    stacks = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in root.glob("Pulumi.*.yaml"))
+    raise StackConfigError(
+        [
+            f"stack {stack_name}: no Pulumi.{stack_name}.yaml in {root} (stacks here: {', '.join(stacks) or 'none'}); "
+            f"for a stack of your own: cp Pulumi.dev.yaml Pulumi.{stack_name}.yaml"
+        ]
+    )
+
+
 def load(stack_name: str, root: Path) -> StackConfig:
     """The config the Pulumi CLI would hand the program for `stack_name` of the project in `root`;
     StackConfigError, one line per problem, for files the CLI would not run (or would run with a
@@ -434,11 +457,11 @@ def load(stack_name: str, root: Path) -> StackConfig:
         Problem(("config", key), "Pulumi.yaml declares it without a default, so the stack must set it")
         for key in missing
     )
-    passed, secret_keys = _as_passed(project.name, values, problems)
+    passed, secret_keys, notes = _as_passed(project.name, values, problems)
     problems.extend(_size_problems(passed))
     if problems:
         raise StackConfigError(_lines(stack_file, problems, stack_file=True))
-    return StackConfig(passed, tuple(sorted(secret_keys)))
+    return StackConfig(passed, tuple(sorted(secret_keys)), tuple(notes))
 
 
 def _declared_type_problems(declaration: Declaration, value: Any) -> list[Problem]:
@@ -463,12 +486,23 @@ def _declared_type_problems(declaration: Declaration, value: Any) -> list[Proble
 
 def _as_passed(
     project: str, values: dict[str, tuple[Any, bool]], problems: list[Problem]
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[str], list[str]]:
     passed: dict[str, str] = {}
     secret_keys = []
+    notes: list[str] = []
+    credentials = f"{project}:credentials"
     for key, (value, from_stack) in values.items():
         plain, secure = _without_secure(value)
-        if secure and key.startswith(f"{project}:"):
+        if key == credentials and not _is_secure(value) and secure:
+            # Each credential encrypted on its own, as the docs say to set them: the program gets a
+            # stand-in it accepts, marked secret as the CLI marks the real one.
+            plain, _ = _without_secure(value, SECURE_CREDENTIAL)
+            notes.extend(
+                f"{'.'.join((key, *path))}: a secure: value, previewed with a stand-in; "
+                "`pulumi preview` judges the value itself"
+                for path in _secure_paths(value)
+            )
+        elif secure and key.startswith(f"{project}:"):
             problems.append(
                 Problem(
                     ("config", key),
@@ -485,7 +519,16 @@ def _as_passed(
             continue
         if secure:
             secret_keys.append(key)
-    return passed, secret_keys
+    return passed, secret_keys, notes
+
+
+def _secure_paths(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """The path of each `secure:` entry in `value` (credentials nest two levels)."""
+    if _is_secure(value):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secure_paths(item, (*path, str(key)))
 
 
 def _size_problems(passed: dict[str, str]) -> list[Problem]:

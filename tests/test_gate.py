@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from offline import gate
+from offline import engine, gate
 from offline.analyzer import GateError, PolicyPackServer, StackContext
 from offline.engine import ROOT, Plan, run_program
 from offline.gate import GateReport, run_gate
@@ -117,7 +117,13 @@ def test_bad_stack_config_makes_the_gate_fail_not_pass(
     ]
 
 
-def test_a_stack_outside_dev_must_protect_its_data_even_under_the_ci_config(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stack_outside_dev_must_protect_its_data_even_under_the_ci_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A staging stack of the defaults: its file sets nothing.
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.staging.yaml").write_text("config: {}\n")
+    monkeypatch.setattr(engine, "ROOT", tmp_path)
     assert gate.main(["--stack", "staging"]) == 1
     assert "protected-data-volumes (docker:index/volume:Volume: postgres-data)" in capsys.readouterr().out
 

@@ -7,6 +7,7 @@ same files (tests/realengine/test_stack_file_parity.py proves them again against
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from offline import engine, gate, goyaml, preview
 from offline.engine import ROOT, SECURE_PLACEHOLDER, StackConfig, StackConfigError, load_stack
+from offline.stackfiles import SECURE_CREDENTIAL
 
 DEFAULTS = {
     "trade2026:platform": "docker",
@@ -705,3 +707,68 @@ def test_gate_and_preview_refuse_a_kubernetes_stack_whose_name_makes_no_namespac
     assert capsys.readouterr().err.splitlines() == ["gate: invalid stack config:", KUBERNETES_NAMESPACE]
     assert preview.main(["--stack", "Dev_Alice"]) == 2
     assert capsys.readouterr().err.splitlines() == ["error: invalid stack config:", KUBERNETES_NAMESPACE]
+
+
+# Credentials encrypted in a committed stack file ----------------------------------------------------
+
+_ENCRYPTED_CREDENTIALS = """config:
+  trade2026:credentials:
+    postgres:
+      password:
+        secure: v1:tUz3KQjHzpeoWz8c:bW9jayBjaXBoZXJ0ZXh0
+    valkey:
+      password:
+        secure: v1:Q2k0dTh5cVh2ZmFo:YW5vdGhlciBjaXBoZXJ0ZXh0
+"""
+
+
+def test_a_credential_encrypted_with_config_set_secret_is_previewed_with_a_secret_stand_in(project: Path) -> None:
+    # `pulumi config set --secret --path trade2026:credentials.postgres.password ...` writes this;
+    # the offline tools cannot decrypt it, and must neither refuse the stack nor show a value.
+    _stack_file(project, _ENCRYPTED_CREDENTIALS, stack="dev-vault")
+    loaded = load_stack("dev-vault")
+    assert "trade2026:credentials" in loaded.secret_keys
+    assert json.loads(loaded.config["trade2026:credentials"]) == {
+        "postgres": {"password": SECURE_CREDENTIAL},
+        "valkey": {"password": SECURE_CREDENTIAL},
+    }
+    assert loaded.notes == tuple(
+        f"trade2026:credentials.{service}.password: a secure: value, previewed with a stand-in; "
+        "`pulumi preview` judges the value itself"
+        for service in ("postgres", "valkey")
+    )
+
+
+def test_a_stack_with_encrypted_credentials_passes_the_gate_and_renders_them_secret(project: Path) -> None:
+    _stack_file(project, _ENCRYPTED_CREDENTIALS, stack="dev-vault")
+    loaded = load_stack("dev-vault")
+    plan = engine.run_program("dev-vault", loaded.config, secret_keys=loaded.secret_keys, preview=True)
+    report = gate.run_gate(plan, ROOT / "policies" / "config" / "ci.json", config=loaded.config)
+    assert report.mandatory == []
+    postgres = next(r for r in plan.resources if r.type.endswith("container:Container") and r.name == "postgres")
+    [upload] = [u for u in postgres.inputs["uploads"] if u["file"] == "/run/secrets/postgres-password"]
+    assert isinstance(upload["content"], engine.Secret)
+    assert engine.reveal(upload["content"]).strip() == SECURE_CREDENTIAL
+
+
+def test_a_whole_encrypted_credentials_object_is_refused_naming_the_key(project: Path) -> None:
+    _stack_file(project, "config:\n  trade2026:credentials:\n    secure: v1:AAAA:BBBB\n")
+    assert _refusal() == [
+        "Pulumi.broken.yaml: trade2026:credentials: a secure: value, which only the Pulumi CLI can decrypt; "
+        "use `pulumi preview` for this stack"
+    ]
+
+
+def test_a_stack_name_without_a_file_is_named_with_the_stacks_there_are(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `./preview.sh --stack dev-alcie`: a typo must not preview the defaults as if it were a stack.
+    _stack_file(project, "config: {}\n", stack="dev")
+    _stack_file(project, "config: {}\n", stack="prod")
+    assert gate.main(["--stack", "dev-alcie"]) == 2
+    assert preview.main(["--stack", "dev-alcie"]) == 2
+    expected = (
+        f"stack dev-alcie: no Pulumi.dev-alcie.yaml in {project} (stacks here: dev, prod); "
+        "for a stack of your own: cp Pulumi.dev.yaml Pulumi.dev-alcie.yaml"
+    )
+    assert capsys.readouterr().err.splitlines() == [f"gate: {expected}", f"error: {expected}"]
