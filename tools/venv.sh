@@ -13,4 +13,13 @@ ensure_venv() {
     "$repo/venv/bin/pip" install --disable-pip-version-check --progress-bar on -r "$repo/requirements.txt" >&2
     cp "$repo/requirements.txt" "$repo/venv/.installed-requirements"
   fi
+  put_repo_on_path "$repo"
+}
+
+# `venv/bin/python -m offline.gate` (verify, connect.dotenv) from any directory, not only the
+# repository's: a .pth file puts the repository on the venv's import path.
+put_repo_on_path() {
+  local repo=$1 site
+  site=$("$repo/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  printf '%s\n' "$repo" >"$site/trade2026-repository.pth"
 }

@@ -73,7 +73,11 @@ def loopback_port_bindings(subject: Subject, config: AllowedHostIps) -> Iterator
         if ip == _UNKNOWN_IP:
             continue
         if ip not in config.allowed_host_ips:
-            yield f"{subject.label}: port {internal} is published on {ip}; bind it to {config.allowed_host_ips[0]}"
+            # Named as the user sets it: the program publishes every port on trade2026:bindAddress.
+            yield (
+                f"{subject.label}: port {internal} is published on {ip}; bind it to {config.allowed_host_ips[0]} "
+                f"(pulumi config set trade2026:bindAddress {config.allowed_host_ips[0]})"
+            )
 
 
 class MinHostPort(RuleConfig):

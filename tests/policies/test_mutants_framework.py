@@ -211,4 +211,5 @@ def test_an_entry_unknown_in_preview_does_not_hide_the_entries_after_it() -> Non
     props = unknown_checking_proxy({**hardened_container(), "ports": ports})
     assert check_resource(BY_NAME["loopback-port-bindings"], props) == [
         f"{LABEL}: port 4222 is published on 0.0.0.0; bind it to 127.0.0.1"
+        " (pulumi config set trade2026:bindAddress 127.0.0.1)"
     ]

@@ -94,7 +94,10 @@ RESOURCE_FAILURES = [
     (
         "loopback-port-bindings",
         _set("ports", [{"internal": 4222}]),
-        ["trade2026-dev-nats: port 4222 is published on 0.0.0.0; bind it to 127.0.0.1"],
+        [
+            "trade2026-dev-nats: port 4222 is published on 0.0.0.0; bind it to 127.0.0.1"
+            " (pulumi config set trade2026:bindAddress 127.0.0.1)"
+        ],
     ),
     (
         "no-privileged-host-ports",
