@@ -16,9 +16,9 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.readydata import JetStreamStreamProvider, S3BucketProvider
-from offline.analyzer import without_internal_keys
+from offline.analyzer import PolicyPackServer, StackContext, without_internal_keys
 from offline.engine import ROOT, UNKNOWN, Plan, Registration, Secret, run_program, sdk_pickle_restored
-from offline.gate import GATE, run_gate
+from offline.gate import GATE, PACK, run_gate
 from offline.providers import READY_DATA_PREFIX, provider_findings, read_pickle
 
 STREAM = f"{READY_DATA_PREFIX}JetStreamStream"
@@ -32,7 +32,7 @@ class _RunsAShell:
 
 def _encoded(value: Any) -> str:
     with sdk_pickle_restored():
-        return serialize_provider(value)
+        return str(serialize_provider(value))
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +122,34 @@ def test_the_pack_is_sent_no_internal_key_at_any_depth_as_the_cli_sends_none() -
         "name": "ORDERS",
         "nested": {"keep": [{"y": 2.0}]},
     }
+
+
+class _Recording:
+    """The pack's stub, recording every request the gate sends it."""
+
+    def __init__(self, stub: Any, sent: list[Any]) -> None:
+        self._stub, self._sent = stub, sent
+
+    def __getattr__(self, method: str) -> Any:
+        rpc = getattr(self._stub, method)
+        sent = self._sent
+
+        class _Method:
+            @staticmethod
+            def future(request: Any, timeout: float) -> Any:
+                sent.append(request)
+                return rpc.future(request, timeout=timeout)
+
+        return _Method()
+
+
+def test_the_gate_sends_the_pack_no_pickled_provider_of_the_dev_stack(plan: Plan) -> None:
+    sent: list[Any] = []
+    with PolicyPackServer(PACK, context=StackContext("dev")) as server:
+        server._stub = _Recording(server._stub, sent)  # type: ignore[assignment]
+        server.analyze(plan.resources)
+    analyzed = [r for r in sent if r.DESCRIPTOR.name == "AnalyzeRequest"]
+    [stack] = [r for r in sent if r.DESCRIPTOR.name == "AnalyzeStackRequest"]
+    ready = [r for r in analyzed if r.type.startswith(READY_DATA_PREFIX)]
+    assert ready and all("kind" in r.properties.fields for r in ready)  # ready data, with its own fields
+    assert not [r.urn for r in (*analyzed, *stack.resources) if "__provider" in r.properties.fields]
