@@ -285,7 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if all_healthy and last is not None:
         seed_cell = f"{last:.1f} s"
     else:
-        seed_cell = f"not all: {len(probed)} of {len(compose)} healthy, the last at {last or 0:.1f} s"
+        with_probe = sum(1 for v in compose.values() if "no healthcheck" not in v)
+        seed_cell = f"never all: {len(probed)} of the {with_probe} with a healthcheck, the last at {last or 0:.1f} s"
     print(f"| seed compose (`up -d`) | {seed_cell} | - |")
     print(
         f"| `tools/docker/up.sh` | {up_took:.1f} s (CLI {engine_time(up_engine)}) |"
