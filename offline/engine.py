@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import runpy
+import sys
 import sysconfig
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
@@ -307,9 +308,15 @@ def load_stack(stack_name: str, root: Path | None = None) -> StackConfig:
     return stackfiles.load(stack_name, ROOT if root is None else root)
 
 
-def require_stack_file(stack_name: str, root: Path | None = None) -> None:
-    """StackConfigError naming the stacks there are when Pulumi.<stack>.yaml is missing."""
-    stackfiles.require_stack_file(stack_name, ROOT if root is None else root)
+def load_committed_stack(stack_name: str, announce: str) -> StackConfig:
+    """`load_stack` for the offline tools' --stack, which judge a stack's file: StackConfigError
+    naming the stacks there are when Pulumi.<stack>.yaml is missing; and each stand-in the config
+    holds (an encrypted credential) said on stderr, each line starting with `announce`."""
+    stackfiles.require_stack_file(stack_name, ROOT)
+    stack = load_stack(stack_name)
+    for note in stack.notes:
+        print(f"{announce}note: {note}", file=sys.stderr)
+    return stack
 
 
 def stack_config(stack_name: str, root: Path | None = None) -> dict[str, str]:

@@ -27,9 +27,8 @@ from .engine import (
     ROOT,
     Plan,
     StackConfigError,
-    load_stack,
+    load_committed_stack,
     program_failure,
-    require_stack_file,
     run_program,
     stack_config,
 )
@@ -159,11 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     policy_config = (args.policy_config or environment_config(args.stack)).resolve()
     try:
-        require_stack_file(args.stack)
-        stack = load_stack(args.stack)
-        for note in stack.notes:
-            print(f"gate: note: {note}", file=sys.stderr)
-        context = StackContext(args.stack, stack.config)
+        context = StackContext(args.stack, load_committed_stack(args.stack, "gate: ").config)
         with PolicyPackServer(args.pack.resolve(), context=context) as server:
             # Policy config first: a bad file fails before the program runs.
             label = _configure(server, policy_config)

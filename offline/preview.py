@@ -29,9 +29,8 @@ from .engine import (
     Registration,
     Secret,
     StackConfigError,
-    load_stack,
+    load_committed_stack,
     program_failure,
-    require_stack_file,
     reveal,
     run_program,
 )
@@ -301,9 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     policy_config = args.policy_config or environment_config(args.stack)
     try:
-        require_stack_file(args.stack)
-        for note in load_stack(args.stack).notes:
-            print(f"note: {note}", file=sys.stderr)
+        load_committed_stack(args.stack, "")
         plan = run_program(args.stack, preview=True)
         applied = run_program(args.stack)
         report = run_gate(plan, policy_config)
