@@ -47,7 +47,10 @@ def test_docker_assigned_ports_image_ids_and_secret_env_values_print_as_what_the
         "          env         CLICKHOUSE_DB=trading, CLICKHOUSE_USER=trader, CLICKHOUSE_PASSWORD=[secret], "
         "CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT=1"
     ) in container
-    assert "          env         QDB_PG_USER=trader, QDB_PG_PASSWORD=[secret], QDB_CAIRO_O3_MAX_LAG=1000" in lines
+    assert (
+        "          env         QDB_PG_USER=trader, QDB_PG_PASSWORD=[secret], QDB_CAIRO_O3_MAX_LAG=1000, "
+        "JVM_PREPEND=-Xmx256m"
+    ) in lines
 
 
 def test_endpoints_with_docker_assigned_ports_say_so() -> None:

@@ -81,6 +81,13 @@ def test_questdb_is_probed_with_bash_on_its_health_port_and_drops_obsolete_setti
     assert env["QDB_PG_PASSWORD"] == Secret(_credentials(dev_plan, "questdb")["password"])
 
 
+def test_questdb_heap_is_half_its_memory_limit_as_the_image_would_otherwise_take_a_quarter(dev_plan: Plan) -> None:
+    assert dev_plan.get(CONTAINER, "questdb").inputs["memory"] == 512
+    assert _env(dev_plan, "questdb")["JVM_PREPEND"] == "-Xmx256m"
+    bigger = run_program("dev", config(services={"questdb": {"memoryMb": 1000}}))
+    assert _env(bigger, "questdb")["JVM_PREPEND"] == "-Xmx500m"
+
+
 def test_clickhouse_creates_the_trading_tables_on_first_start(dev_plan: Plan) -> None:
     sql = _uploads(dev_plan, "clickhouse")["/docker-entrypoint-initdb.d/001_trading.sql"]
     assert re.findall(r"CREATE TABLE IF NOT EXISTS (\S+)", sql) == [

@@ -82,6 +82,12 @@ def _services(**services: Any) -> dict[str, str]:
             id="OpenSearch below its floor",
         ),
         pytest.param(
+            _services(questdb={"memoryMb": 256}),
+            "trade2026:services.questdb.memoryMb: below the 512 MB questdb needs to start; "
+            "its JVM heap is half the limit, and 128 MB of heap ran out creating the tables (got 256)",
+            id="QuestDB below its floor",
+        ),
+        pytest.param(
             _services(clickhouse={"memoryMb": 64}),
             "trade2026:services.clickhouse.memoryMb: below the 512 MB clickhouse needs to start (got 64)",
             id="ClickHouse below its floor",
@@ -604,7 +610,7 @@ def test_committed_stack_configs_are_valid() -> None:
 MEMORY_FLOOR_MB = {
     "nats": 64,
     "valkey": 64,
-    "questdb": 256,
+    "questdb": 512,
     "clickhouse": 512,
     "seaweedfs": 128,
     "opensearch": 1024,

@@ -175,8 +175,10 @@ def start_questdb(processes: Processes, rendered: Rendered, root: Path) -> Quest
     assert not binds.keys() & rendered.env.keys(), "the program now sets a listen address itself"
     env = {**rendered.env, **binds}
     root.mkdir(parents=True, exist_ok=True)
+    # The image's entrypoint puts JVM_PREPEND's options on its java command; so do we.
+    jvm = rendered.env.get("JVM_PREPEND", "").split()
     process = processes.start(
-        [java, "-p", str(jar), "-m", "io.questdb/io.questdb.ServerMain", "-d", str(root)],
+        [java, *jvm, "-p", str(jar), "-m", "io.questdb/io.questdb.ServerMain", "-d", str(root)],
         env={**os.environ, **env},
         cwd=root,
     )

@@ -91,6 +91,16 @@ def test_each_container_is_what_the_table_says(right_after_up: dict[str, Any], s
     assert bound and {b["HostIp"] for b in bound} == {"127.0.0.1"}
 
 
+@pytest.mark.parametrize("service", ["questdb", "opensearch"])
+def test_each_jvm_runs_with_half_its_container_limit_as_heap(right_after_up: dict[str, Any], service: str) -> None:
+    # Before QuestDB set JVM_PREPEND, its JVM took a quarter of 512 MB and ran out of heap creating
+    # the tables on one CI run out of several.
+    processes = docker("top", f"trade2026-dev-{service}", "-eo", "pid,args").splitlines()[1:]
+    (java,) = [line for line in processes if "/java " in line]
+    heaps = [option for option in java.split() if option.startswith("-Xmx")]
+    assert heaps[-1] == f"-Xmx{EXPECTED[service].memory // 2}m", java
+
+
 def test_verify_finds_every_service_working(dev: DockerStack) -> None:
     done = dev.verify()
     assert done.returncode == 0, done.stdout + done.stderr
