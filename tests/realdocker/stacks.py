@@ -10,6 +10,8 @@ removed afterwards by name (`trade2026-<stack>-*`), data volumes included.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -72,7 +74,8 @@ class DockerStack:
         )
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        """`pulumi ARGS` in the project folder, running while the test does something to it."""
+        """`pulumi ARGS` in the project folder, running while the test does something to it. In a
+        process group of its own, as a terminal's foreground job: Ctrl-C is `interrupt()`."""
         return subprocess.Popen(
             ["pulumi", *args, "--stack", self.name, "--non-interactive"],
             cwd=self.project,
@@ -80,6 +83,7 @@ class DockerStack:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,
         )
 
     def set(self, key: str, value: str) -> None:
@@ -111,6 +115,12 @@ class DockerStack:
     def verify(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`python -m verify --stack NAME` from the repository, as the docs show it."""
         return _run([sys.executable, "-m", "verify", "--stack", self.name, *args], ROOT, self.env, False, 300)
+
+
+def interrupt(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C as a terminal sends it: SIGINT to every process of the foreground job (the CLI, its
+    language host and its providers), not to the CLI alone."""
+    os.killpg(process.pid, signal.SIGINT)
 
 
 def _run(
