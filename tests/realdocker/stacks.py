@@ -4,7 +4,8 @@ supplies credentials and brings the stack up in its project folder), then the co
 in that folder (`pulumi up`, `preview`, `config set`, `destroy`).
 
 Every stack lives in a PULUMI_WORK of the test's own, and whatever a test leaves on the engine is
-removed afterwards by name (`trade2026-<stack>-*`), data volumes included.
+removed afterwards by its `trade2026.stack` label, data volumes included; a stack of that name
+already on the engine (a developer's own) stops the test before it can touch it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from tests.realdocker.support import (
     PROVIDER_HOW,
     docker,
     exists,
-    named,
-    remove_named,
+    labelled,
+    remove_labelled,
     require_engine,
 )
 from tests.realengine.support import ROOT, engine_env, require_plugin
@@ -107,10 +108,10 @@ class DockerStack:
         return {item["Config"]["Labels"]["trade2026.service"]: item for item in ours}
 
     def volumes(self) -> set[str]:
-        return named("volume", self.prefix)
+        return labelled("volume", self.name)
 
     def networks(self) -> set[str]:
-        return named("network", self.prefix)
+        return labelled("network", self.name)
 
     def verify(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`python -m verify --stack NAME` from the repository, as the docs show it."""
@@ -165,15 +166,17 @@ def require_images() -> None:
 @contextmanager
 def docker_stack(work: Path, name: str) -> Iterator[DockerStack]:
     """Stack `name` of the project, torn down afterwards: unprotected, destroyed, and every Docker
-    object named after it removed (protectData retains volumes on purpose; a test must not)."""
+    object labelled with it removed (protectData retains volumes on purpose; a test must not)."""
     require_engine()
     require_images()
     stack = DockerStack(name, work, stack_env(work))
-    assert not stack.containers(), f"containers of another stack {name} are on this engine; remove them first"
+    # What the teardown removes must be the test's own: nothing of a stack of this name beforehand.
+    left = {kind: labelled(kind, name) for kind in ("container", "network", "volume")}
+    assert not any(left.values()), f"a stack {name} is on this engine already ({left}); remove it first"
     try:
         yield stack
     finally:
         if stack.project.exists():
             stack.pulumi("state", "unprotect", "--all", "--yes", check=False)
             stack.pulumi("destroy", "--yes", check=False)
-        remove_named(stack.prefix)
+        remove_labelled(name)

@@ -131,6 +131,28 @@ def named(kind: str, prefix: str) -> set[str]:
     return {name for name in names.split() if name.startswith(prefix)}
 
 
+def labelled(kind: str, stack: str) -> set[str]:
+    """Names of the containers, networks or volumes of one stack: its trade2026.stack label, exact
+    (a name prefix would also take stack dev-alice's for stack dev)."""
+    listing = {"container": ["ps", "--all"], "network": ["network", "ls"], "volume": ["volume", "ls"]}[kind]
+    names = docker(
+        *listing,
+        "--filter",
+        f"label=trade2026.stack={stack}",
+        "--format",
+        "{{.Names}}" if kind == "container" else "{{.Name}}",
+    )
+    return set(names.split())
+
+
+def remove_labelled(stack: str) -> None:
+    """Remove every container, then network and volume, of one stack (by its label)."""
+    for kind in ("container", "network", "volume"):
+        found = labelled(kind, stack)
+        if found:
+            docker(kind, "rm", "--force", *sorted(found), check=False)
+
+
 def remove_named(prefix: str) -> None:
     """Remove every container, then network and volume, whose name starts with `prefix`."""
     for kind in ("container", "network", "volume"):
