@@ -93,7 +93,7 @@ def test_gate_command_exits_1_on_a_mandatory_violation_and_prints_it(
     out = capsys.readouterr().out.splitlines()
     assert out[:2] == [
         "Policy Violations:",
-        "    [mandatory]  trade2026@v0.2.0  no-bind-mounts (docker:index/container:Container: clickhouse)",
+        "    [mandatory]  trade2026@v0.3.0  no-bind-mounts (docker:index/container:Container: clickhouse)",
     ]
     assert out[-1] == "Policy gate FAILED: 1 mandatory, 0 advisory (policies/config/ci.json)"
 
@@ -281,10 +281,10 @@ def test_violations_of_benchmark_rules_name_the_benchmark_item(
     assert gate.main(["--stack", "dev", "--program", str(PROGRAMS / "disguised_bind.py")]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[1:5] == [
-        "    [mandatory]  trade2026@v0.2.0  no-bind-mounts (docker:index/volume:Volume: etc)",
+        "    [mandatory]  trade2026@v0.3.0  no-bind-mounts (docker:index/volume:Volume: etc)",
         "    Prohibits host paths: hostPath volumes, bind mounts, volume names that are paths, binding driver options.",
         "    volume trade2026-dev-etc (driverOpts) is a bind mount of host path /etc in disguise; drop its driverOpts",
-        "    [mandatory]  trade2026@v0.2.0  no-sensitive-host-mounts (docker:index/volume:Volume: etc)",
+        "    [mandatory]  trade2026@v0.3.0  no-sensitive-host-mounts (docker:index/volume:Volume: etc)",
     ], "the project's own rules cite no benchmark"
     assert out[7] == (
         "    see CIS Docker Benchmark: Ensure sensitive host system directories are not mounted on containers; "

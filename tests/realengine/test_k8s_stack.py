@@ -61,7 +61,7 @@ def test_the_preview_passes_our_policy_pack_under_the_ci_config(tmp_path: Path) 
     preview = stack.preview(policy_packs=[our_pack(tmp_path)], policy_pack_configs=[CI], on_output=output.append)
     assert preview.change_summary == {"create": RESOURCES}
     text = "".join(output)
-    assert "trade2026@v0.2.0" in text
+    assert "trade2026@v0.3.0" in text
     assert "Policy Violations" not in text
     assert not rendered.exists(), "a preview writes no manifest"
 

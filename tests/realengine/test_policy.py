@@ -169,7 +169,7 @@ def test_our_pack_loads_under_the_real_cli_with_each_committed_config(tmp_path: 
         on_output=outputs.append,
     )
     assert preview.change_summary == {"create": 2}
-    assert "trade2026@v0.2.0" in "".join(outputs)
+    assert "trade2026@v0.3.0" in "".join(outputs)
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_the_real_cli_lets_unknown_policy_config_pass_silently(tmp_path: Path, c
         ),
         (
             {"stack-memory-budget": {"budgetMb": "lots"}},
-            "error: validating policy config: trade2026 0.2.0  stack-memory-budget: budgetMb: "
+            "error: validating policy config: trade2026 0.3.0  stack-memory-budget: budgetMb: "
             "Invalid type. Expected: integer, given: string",
         ),
     ],
