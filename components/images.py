@@ -1,24 +1,23 @@
 """Which image references count as pinned, and which reference a service finally pulls.
 
 Pure functions, no Pulumi: the stack settings validate overrides with them and the renderer
-resolves images with them. The policy pack cannot import the program and carries its own copy of
-the pinning rule; tests/pinned_image_cases.py is the table both must agree on.
+resolves images with them. References are parsed by docker-image-py (a port of Docker's own
+distribution/reference), as the policy pack parses them; the pack imports nothing from the program,
+so the pinning rule on top is written in each, and tests/pinned_image_cases.py is the table both
+must agree on.
 """
 
 from __future__ import annotations
 
 import re
 
-# Docker's reference grammar (distribution/reference): lower-case path components separated by
-# "/", an optional registry host first (recognised by a "." or ":" or being localhost, and the
-# only part that may be upper-case), then an optional tag and an optional digest.
+from docker_image.digest import InvalidDigest
+from docker_image.reference import InvalidReference, Reference
+
+# A registry mirror setting (host[:port][/path]) is not a reference, so it is checked here, with
+# distribution/reference's rules for host labels and path components.
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_COMPONENT_RE = re.compile(_COMPONENT)
-_NAME = re.compile(
-    rf"(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
-    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>[A-Za-z0-9_+.-]+:[A-Za-z0-9]+))?"
-)
+_COMPONENT_RE = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
 # An exact release has three version parts (2.10.29-alpine); these projects release with two
@@ -29,6 +28,7 @@ _EXAMPLE = "a pinned reference looks like repo:1.2.3 or repo@sha256:<64 hex digi
 
 
 def _is_registry_host(component: str) -> bool:
+    # Docker's rule (splitDockerDomain): a first component with "." or ":", localhost, or upper case.
     return "." in component or ":" in component or component == "localhost" or component != component.lower()
 
 
@@ -65,18 +65,23 @@ def pinning_problem(reference: str) -> str | None:
     """
     if not reference:
         return f"is empty; remove the key to use the pinned image, or give one ({_EXAMPLE})"
-    host, rest = split_registry(reference)
-    match = _NAME.fullmatch(rest)
-    if match is None or len(reference) > 255 or (host and registry_problem(host)):
+    try:
+        parsed = Reference.parse_normalized_named(reference)
+    except InvalidDigest:
+        return f"has a malformed digest ({_EXAMPLE})"
+    except InvalidReference:
         return f"is not an image reference ({_EXAMPLE})"
-    digest, tag = match.group("digest"), match.group("tag")
+    host = split_registry(reference)[0]
+    if host and registry_problem(host):
+        return f"is not an image reference ({_EXAMPLE})"
+    digest, tag = parsed["digest"], parsed["tag"]
     if digest is not None:
         return None if _DIGEST.fullmatch(digest) else f"has a malformed digest ({_EXAMPLE})"
     if tag is None:
         return f"has no tag, so it runs whatever latest is ({_EXAMPLE})"
     if tag == "latest":
         return f"uses the tag latest, which moves with every release ({_EXAMPLE})"
-    repository = match.group("path").removeprefix("library/")
+    repository = str(parsed.path()).removeprefix("library/")
     needed = next(
         (
             parts

@@ -1,8 +1,9 @@
 """What counts as a pinned image reference: one literal table for the program's validation
 (components/images.py) and the policy pack's pinned-image-tags rule under its default config.
 
-The pack cannot import the program, so each carries its own copy of the definition; both are
-tested against these cases, so the two copies cannot drift apart unnoticed. Verdicts include the
+Both parse references with docker-image-py (Docker's distribution/reference); the pack cannot
+import the program, so the pinning rule on top is written in each, and both are tested against
+these cases, so the two cannot drift apart unnoticed. Verdicts include the
 defaults both apply to projects that release with two version parts (PostgreSQL 16.9, SeaweedFS 3.97).
 """
 

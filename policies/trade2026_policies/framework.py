@@ -10,11 +10,12 @@ config schema derived from the rule's pydantic config model, so bad config is re
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from docker_image.digest import InvalidDigest
+from docker_image.reference import DEFAULT_DOMAIN, InvalidReference, Reference
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
@@ -35,6 +36,8 @@ CONTAINER = "docker:index/container:Container"
 VOLUME = "docker:index/volume:Volume"
 NETWORK = "docker:index/network:Network"
 IMAGE = "docker:index/remoteImage:RemoteImage"
+# The registry a reference without a host means (distribution/reference's default domain).
+DOCKER_HUB = DEFAULT_DOMAIN
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
@@ -274,34 +277,25 @@ def of_type(resources: Sequence[PolicyResource], type_: str) -> Iterator[PolicyR
     return (r for r in resources if r.resource_type == type_)
 
 
-_REGISTRY_HOST = re.compile(r"[^/]*[.:][^/]*|localhost")
-
-
-def registry_host(reference: str) -> str | None:
-    """The registry host a reference names (`mirror:5000` of `mirror:5000/nats:2.10.29`); None
-    for the short form, which means Docker Hub."""
-    first, separator, _ = reference.partition("/")
-    return first.lower() if separator and _REGISTRY_HOST.fullmatch(first) else None
-
-
 @dataclass(frozen=True)
 class ImageRef:
     repository: str  # without registry host and without Docker Hub's library/ prefix
     tag: str | None
     digest: str | None
+    registry: str = DOCKER_HUB  # host[:port], lower-cased; Docker Hub also when the reference names none
 
     @classmethod
-    def parse(cls, reference: str) -> ImageRef:
-        name, _, digest = reference.partition("@")
-        repository, tag = name, None
-        if ":" in name.rsplit("/", 1)[-1]:
-            repository, tag = name.rsplit(":", 1)
-        parts = repository.split("/")
-        if len(parts) > 1 and _REGISTRY_HOST.fullmatch(parts[0]):
-            parts = parts[1:]  # a mirror must not change the verdict
-        if parts[0] == "library" and len(parts) > 1:
-            parts = parts[1:]
-        return cls("/".join(parts), tag, digest or None)
+    def parse(cls, reference: str) -> ImageRef | None:
+        """Docker's own reading of `reference`, or None where Docker would refuse it. The program
+        parses with the same library (docker-image-py, a port of distribution/reference)."""
+        try:
+            parsed = Reference.parse_normalized_named(reference)
+        except (InvalidReference, InvalidDigest):
+            return None
+        # A mirror must not change the verdict: the repository is named without its registry, and
+        # without the library/ prefix of Docker Hub's official images (which mirrors keep too).
+        repository = str(parsed.path()).removeprefix("library/")
+        return cls(repository, parsed["tag"], parsed["digest"], str(parsed.domain()).lower())
 
     def is_(self, repository: str) -> bool:
         """Same repository, also when pulled through a mirror that adds path components."""
@@ -313,8 +307,8 @@ def image_of(container: PolicyResource) -> ImageRef | None:
     `image` property when that is a reference rather than an image id."""
     for dependency in container.property_dependencies.get("image", []):
         if dependency.resource_type == IMAGE and known(dependency.props, "name"):
-            return ImageRef.parse(dependency.props["name"])
+            return ImageRef.parse(str(dependency.props["name"]))
     reference = known(container.props, "image")
     if reference and not str(reference).startswith("sha256:"):
-        return ImageRef.parse(reference)
+        return ImageRef.parse(str(reference))
     return None

@@ -23,16 +23,10 @@ from .framework import (
     stack_rule,
 )
 
-# Docker's reference grammar (distribution/reference): an optional registry host (upper case
-# allowed), lower-case path components, an optional tag, an optional digest.
-_HOST = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)"
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REFERENCE = re.compile(
-    rf"(?P<name>{_HOST}?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>[\w][\w.-]{{0,127}}))?(?:@(?P<digest>[^@]+))?"
-)
 _SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
 # A release: numbers joined by dots, optionally after a `v`, then nothing or a -/_ variant suffix.
 _RELEASE = re.compile(r"v?(?P<version>\d+(?:\.\d+)*)(?:[-_][\w.-]*)?")
+_PORT = re.compile(r":(\d+)$")
 
 
 def is_pinned(reference: str, version_parts: int = 3) -> bool:
@@ -40,15 +34,15 @@ def is_pinned(reference: str, version_parts: int = 3) -> bool:
     digest is ignored, as Docker does), or `repo:<tag>` whose tag starts with an exact release of
     at least `version_parts` numbers (`2.10.29-alpine`). `latest`, no tag, floating tags (`2`,
     `2.10`, `8-alpine`, `stable`) and anything Docker would not parse are not pinned."""
-    match = _REFERENCE.fullmatch(reference)
-    if match is None:
+    image = ImageRef.parse(reference)
+    if image is None:
         return False
-    port = re.match(r"[^/]*:(\d+)/", reference)
+    port = _PORT.search(image.registry)
     if port is not None and not 1 <= int(port[1]) <= 65535:
         return False
-    if match["digest"] is not None:
-        return _SHA256.fullmatch(match["digest"]) is not None
-    release = _RELEASE.fullmatch(match["tag"] or "")
+    if image.digest is not None:
+        return _SHA256.fullmatch(image.digest) is not None
+    release = _RELEASE.fullmatch(image.tag or "")
     return release is not None and len(release["version"].split(".")) >= version_parts
 
 
@@ -68,6 +62,8 @@ class PinnedTags(RuleConfig):
 
 def pinning_problem(reference: str, config: PinnedTags) -> str | None:
     image = ImageRef.parse(reference)
+    if image is None:
+        return f"image {reference} is not a reference Docker would parse"
     needed = next(
         (parts for repo, parts in config.version_parts_by_repository.items() if image.is_(repo)),
         config.min_version_parts,

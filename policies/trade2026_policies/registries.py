@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pulumi_policy import Severity
 from pydantic import Field
 
-from .framework import CONTAINER, IMAGE, ImageRef, RuleConfig, Subject, known, own, registry_host, resource_rule
+from .framework import CONTAINER, IMAGE, ImageRef, RuleConfig, Subject, known, own, resource_rule
 from .kubernetes import WORKLOADS, Pod
 
-# The names Docker Hub answers to: a reference with no host means Docker Hub too.
+# The names Docker Hub answers to (a reference with no host is parsed as docker.io).
 _DOCKER_HUB = {"docker.io", "index.docker.io", "registry-1.docker.io"}
 
 
@@ -39,9 +39,11 @@ class AllowedImages(RuleConfig):
 
 def image_problem(reference: str, config: AllowedImages) -> str | None:
     """Why `reference` names an image this environment does not run; None when it may."""
-    host = registry_host(reference)
-    repository = ImageRef.parse(reference).repository
-    if host is None or host in _DOCKER_HUB:
+    image = ImageRef.parse(reference)
+    if image is None:
+        return f"image {reference} is not a reference Docker would parse"
+    host, repository = image.registry, image.repository
+    if host in _DOCKER_HUB:
         # On Docker Hub a path prefix is another account: attacker/nats is not nats.
         if repository in config.allowed_repositories:
             return None

@@ -601,6 +601,11 @@ def test_a_network_policy_that_names_its_sources_restricts(rule: dict[str, Any])
         ("nats:2.10.29-alpine", None),
         ("docker.io/library/postgres:16.9-alpine", None),
         ("index.docker.io/valkey/valkey:8.1.3-alpine", None),
+        # Read as Docker reads it: an upper-case first component is a registry, not an account.
+        ("NATS/nats:2.10.29-alpine", "comes from registry nats, which this environment does not allow"),
+        # What Docker would not parse cannot be judged as one of the stack's repositories.
+        ("nats:2.10.29-alpine/x", "is not a reference Docker would parse"),
+        ("nats@sha256:abc", "is not a reference Docker would parse"),
     ],
 )
 def test_only_the_stacks_repositories_from_docker_hub_run(reference: str, problem: str | None) -> None:

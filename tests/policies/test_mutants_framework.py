@@ -42,24 +42,41 @@ def test_internal_ports_of_a_container_naming_its_image_directly_are_found() -> 
 @pytest.mark.parametrize(
     ("reference", "expected"),
     [
-        ("registry.corp:5000/team/app:1.2.3@sha256:" + "a" * 64, ImageRef("team/app", "1.2.3", "sha256:" + "a" * 64)),
+        (
+            "registry.corp:5000/team/app:1.2.3@sha256:" + "a" * 64,
+            ImageRef("team/app", "1.2.3", "sha256:" + "a" * 64, "registry.corp:5000"),
+        ),
         ("library/postgres:16.9", ImageRef("postgres", "16.9", None)),
+        ("docker.io/library/postgres:16.9", ImageRef("postgres", "16.9", None)),
+        ("index.docker.io/postgres:16.9", ImageRef("postgres", "16.9", None)),
         ("library", ImageRef("library", None, None)),
-        ("LIBRARY/x:1", ImageRef("LIBRARY/x", "1", None)),
-        ("registry.corp:5000/app", ImageRef("app", None, None)),
-        ("registry.corp:5000/a/b/c:1.0", ImageRef("a/b/c", "1.0", None)),
-        ("a/b:c/d", ImageRef("a/b:c/d", None, None)),
-        ("app@", ImageRef("app", None, None)),
+        # An upper-case first component is a registry host to Docker, never a repository.
+        ("LIBRARY/x:1", ImageRef("x", "1", None, "library")),
+        ("Mirror.Internal:5000/library/nats:2.10.29", ImageRef("nats", "2.10.29", None, "mirror.internal:5000")),
+        ("registry.corp:5000/app", ImageRef("app", None, None, "registry.corp:5000")),
+        ("registry.corp:5000/a/b/c:1.0", ImageRef("a/b/c", "1.0", None, "registry.corp:5000")),
+        # What Docker would refuse is no image at all.
+        ("a/b:c/d", None),
+        ("app@", None),
+        ("Nats:2.10.29", None),
+        ("nats@sha256:abc", None),
+        ("https://registry.corp/opa:1.4.2", None),
+        ("", None),
     ],
 )
-def test_an_image_reference_parses_into_repository_tag_and_digest(reference: str, expected: ImageRef) -> None:
+def test_an_image_reference_parses_as_docker_reads_it(reference: str, expected: ImageRef | None) -> None:
     assert ImageRef.parse(reference) == expected
 
 
 def test_a_repository_matches_itself_or_a_mirror_path_ending_in_it_and_nothing_else() -> None:
-    assert ImageRef.parse("mirror/chrislusf/seaweedfs:4.30").is_("chrislusf/seaweedfs")
-    assert not ImageRef.parse("mirrorchrislusf/seaweedfs:4.30").is_("chrislusf/seaweedfs")
-    assert not ImageRef.parse("other-postgres:16.9").is_("postgres")
+    def parsed(reference: str) -> ImageRef:
+        image = ImageRef.parse(reference)
+        assert image is not None
+        return image
+
+    assert parsed("mirror/chrislusf/seaweedfs:4.30").is_("chrislusf/seaweedfs")
+    assert not parsed("mirrorchrislusf/seaweedfs:4.30").is_("chrislusf/seaweedfs")
+    assert not parsed("other-postgres:16.9").is_("postgres")
 
 
 @pytest.mark.parametrize(

@@ -131,6 +131,11 @@ def test_two_part_releases_pass_only_where_the_pack_config_allows_them() -> None
     assert is_pinned("postgres:16-alpine", version_parts=2) is False
 
 
+def test_a_reference_docker_would_not_parse_is_named_so_not_as_a_floating_tag() -> None:
+    problem = pinning_problem("nats:2.10.29/x", PinnedTags())
+    assert problem == "image nats:2.10.29/x is not a reference Docker would parse"
+
+
 # Ports the program's catalog marks published=False, per image repository, written out.
 CATALOG_INTERNAL_PORTS = {
     "clickhouse/clickhouse-server": {9009},
