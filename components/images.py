@@ -71,8 +71,8 @@ def pinning_problem(reference: str) -> str | None:
         return f"has a malformed digest ({_EXAMPLE})"
     except InvalidReference:
         return f"is not an image reference ({_EXAMPLE})"
-    host = split_registry(reference)[0]
-    if host and registry_problem(host):
+    # The parser checks the host's shape but not its port's range; docker.io when none is named.
+    if registry_problem(str(parsed.domain())):
         return f"is not an image reference ({_EXAMPLE})"
     digest, tag = parsed["digest"], parsed["tag"]
     if digest is not None:

@@ -11,8 +11,9 @@ from pydantic import Field
 from .framework import CONTAINER, IMAGE, ImageRef, RuleConfig, Subject, known, own, resource_rule
 from .kubernetes import WORKLOADS, Pod
 
-# The names Docker Hub answers to (a reference with no host is parsed as docker.io).
-_DOCKER_HUB = {"docker.io", "index.docker.io", "registry-1.docker.io"}
+# The names Docker Hub answers to, as the parser leaves them: a reference with no host, or naming
+# index.docker.io, is parsed as docker.io.
+_DOCKER_HUB = {"docker.io", "registry-1.docker.io"}
 
 
 class AllowedImages(RuleConfig):
